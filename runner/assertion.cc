@@ -1,0 +1,310 @@
+#include "assertion.h"
+
+#include <cmath>
+#include <compare>
+#include <limits>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+namespace probe {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxRendered = 300;
+constexpr const char* kMissing = "(missing)";
+
+std::optional<std::partial_ordering> compare_numbers(const json& a, const json& b) {
+  if (!a.is_number() || !b.is_number()) return std::nullopt;
+  if (a.is_number_unsigned() && b.is_number_unsigned())
+    return a.get<uint64_t>() <=> b.get<uint64_t>();
+  if (a.is_number_integer() && b.is_number_integer()) {
+    // At least one is signed; a negative signed value is below every unsigned one.
+    if (a.is_number_unsigned()) return b.get<int64_t>() < 0 ? std::partial_ordering::greater
+                                                             : a.get<uint64_t>() <=> b.get<uint64_t>();
+    if (b.is_number_unsigned()) return a.get<int64_t>() < 0 ? std::partial_ordering::less
+                                                             : a.get<uint64_t>() <=> b.get<uint64_t>();
+    return a.get<int64_t>() <=> b.get<int64_t>();
+  }
+  // One side is a float: compare integral floats exactly against integers when they fit.
+  double x = a.get<double>();
+  double y = b.get<double>();
+  if (a.is_number_integer() && std::trunc(y) == y && std::fabs(y) < 9.2e18)
+    return a.get<int64_t>() <=> static_cast<int64_t>(y);
+  if (b.is_number_integer() && std::trunc(x) == x && std::fabs(x) < 9.2e18)
+    return static_cast<int64_t>(x) <=> b.get<int64_t>();
+  return x <=> y;
+}
+
+size_t utf8_length(const std::string& text) {
+  size_t count = 0;
+  for (unsigned char c : text) count += (c & 0xC0) != 0x80;
+  return count;
+}
+
+std::optional<json> length_of(const json& value) {
+  if (value.is_string()) return utf8_length(value.get_ref<const std::string&>());
+  if (value.is_array() || value.is_object()) return value.size();
+  return std::nullopt;
+}
+
+std::string type_of(const json& value) {
+  switch (value.type()) {
+    case json::value_t::string:
+      return "string";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+      return "integer";
+    case json::value_t::number_float:
+      return std::trunc(value.get<double>()) == value.get<double>() ? "integer" : "number";
+    case json::value_t::boolean:
+      return "boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::array:
+      return "array";
+    case json::value_t::object:
+      return "object";
+    default:
+      return "unknown";
+  }
+}
+
+std::string subject_name(const AssertionSpec& assertion) {
+  std::string name;
+  switch (assertion.subject) {
+    case Subject::status:
+      name = "status";
+      break;
+    case Subject::header:
+      name = "header " + assertion.target;
+      break;
+    case Subject::json:
+      name = "json " + assertion.target;
+      break;
+    case Subject::body:
+      name = "body";
+      break;
+    case Subject::duration:
+      name = "duration";
+      break;
+  }
+  return assertion.on_length ? "length of " + name : name;
+}
+
+struct Actual {
+  std::optional<json> value;
+  std::string problem;  // why no value could be read, e.g. "body is not JSON"
+};
+
+Actual actual_value(const AssertionSpec& assertion, const ResponseView& view) {
+  const HttpResponse& response = view.response();
+  switch (assertion.subject) {
+    case Subject::status:
+      return {json(response.status), {}};
+    case Subject::header:
+      if (const std::string* value = response.header(assertion.target)) return {json(*value), {}};
+      return {};
+    case Subject::body:
+      return {json(response.body), {}};
+    case Subject::duration:
+      return {json(response.seconds), {}};
+    case Subject::json: {
+      const json* root = view.json();
+      if (root == nullptr) return {std::nullopt, "body is not JSON: " + view.json_error()};
+      return {select_value(*assertion.path, *root), {}};
+    }
+  }
+  return {};
+}
+
+bool ordered(const std::string& op, const json& actual, const json& expected, bool& comparable) {
+  std::partial_ordering order = std::partial_ordering::unordered;
+  if (auto numeric = compare_numbers(actual, expected)) {
+    order = *numeric;
+  } else if (actual.is_string() && expected.is_string()) {
+    order = actual.get_ref<const std::string&>() <=> expected.get_ref<const std::string&>();
+  }
+  comparable = order != std::partial_ordering::unordered;
+  if (op == "lt") return order < 0;
+  if (op == "le") return order <= 0;
+  if (op == "gt") return order > 0;
+  return order >= 0;
+}
+
+bool contains(const json& actual, const json& expected) {
+  if (actual.is_string() && expected.is_string())
+    return actual.get_ref<const std::string&>().find(expected.get_ref<const std::string&>()) !=
+           std::string::npos;
+  if (actual.is_array()) {
+    for (const json& item : actual) {
+      if (json_equal(item, expected)) return true;
+    }
+    return false;
+  }
+  if (actual.is_object() && expected.is_string()) return actual.contains(expected.get<std::string>());
+  return false;
+}
+
+bool matches(const AssertionSpec& assertion, const json& actual, const json& expected,
+             std::string& problem) {
+  if (!actual.is_string()) {
+    problem = "not text";
+    return false;
+  }
+  std::shared_ptr<const re2::RE2> regex = assertion.regex;
+  if (!regex) {
+    re2::RE2::Options options;
+    options.set_log_errors(false);
+    regex = std::make_shared<const re2::RE2>(expected.get<std::string>(), options);
+    if (!regex->ok()) {
+      problem = "invalid regex: " + regex->error();
+      return false;
+    }
+  }
+  return re2::RE2::PartialMatch(actual.get_ref<const std::string&>(), *regex);
+}
+
+// Applies `op` to a present value. Sets `problem` when the operands cannot be compared.
+bool apply(const AssertionSpec& assertion, const json& actual, const json& expected,
+           std::string& problem) {
+  const std::string& op = assertion.op;
+  if (op == "eq") return json_equal(actual, expected);
+  if (op == "ne") return !json_equal(actual, expected);
+  if (op == "lt" || op == "le" || op == "gt" || op == "ge") {
+    bool comparable = false;
+    bool result = ordered(op, actual, expected, comparable);
+    if (!comparable) problem = "cannot compare " + type_of(actual) + " with " + type_of(expected);
+    return result;
+  }
+  if (op == "in") {
+    for (const json& candidate : expected) {
+      if (json_equal(actual, candidate)) return true;
+    }
+    return false;
+  }
+  if (op == "contains") return contains(actual, expected);
+  if (op == "matches") return matches(assertion, actual, expected, problem);
+  if (op == "exists") return expected.get<bool>();
+  if (op == "type") {
+    std::string type = type_of(actual);
+    std::string wanted = expected.get<std::string>();
+    return type == wanted || (wanted == "number" && actual.is_number());
+  }
+  problem = "unknown operator";
+  return false;
+}
+
+std::string render_expected(const AssertionSpec& assertion, const json& expected) {
+  if (assertion.subject == Subject::duration) return fmt::format("{} {:.3f} s", assertion.op, expected.get<double>());
+  if (assertion.op == "eq") return render(expected);
+  if (assertion.op == "exists") return expected.get<bool>() ? "exists" : "does not exist";
+  return assertion.op + " " + render(expected);
+}
+
+}  // namespace
+
+void ResponseView::parse() const {
+  if (parsed_) return;
+  parsed_ = true;
+  json_ = nlohmann::json::parse(response_.body, nullptr, false);
+  if (json_.is_discarded()) {
+    // Parse again with exceptions on to learn where the body stops being JSON.
+    try {
+      nlohmann::json ignored = nlohmann::json::parse(response_.body);
+    } catch (const json::parse_error& e) {
+      json_error_ = response_.body.empty() ? "the body is empty" : e.what();
+    }
+  }
+}
+
+const json* ResponseView::json() const {
+  parse();
+  return json_.is_discarded() ? nullptr : &json_;
+}
+
+const std::string& ResponseView::json_error() const {
+  parse();
+  return json_error_;
+}
+
+bool json_equal(const json& a, const json& b) {
+  if (a.is_number() && b.is_number()) {
+    auto order = compare_numbers(a, b);
+    return order && *order == 0;
+  }
+  if (a.type() != b.type()) return false;
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!json_equal(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (const auto& [key, value] : a.items()) {
+      auto other = b.find(key);
+      if (other == b.end() || !json_equal(value, *other)) return false;
+    }
+    return true;
+  }
+  return a == b;
+}
+
+std::optional<json> select_value(const JsonPath& path, const json& root) {
+  std::vector<const json*> nodes = path.select(root);
+  if (path.is_singular()) {
+    if (nodes.empty()) return std::nullopt;
+    return *nodes.front();
+  }
+  json list = json::array();
+  for (const json* node : nodes) list.push_back(*node);
+  return list;
+}
+
+std::string render(const json& value) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (text.size() > kMaxRendered) text = text.substr(0, kMaxRendered) + "...";
+  return text;
+}
+
+AssertionResult evaluate(const AssertionSpec& assertion, const json& expected,
+                         const ResponseView& response) {
+  AssertionResult result;
+  result.subject = subject_name(assertion);
+  result.op = assertion.op;
+  result.location = assertion.location;
+  result.expected = render_expected(assertion, expected);
+
+  Actual actual = actual_value(assertion, response);
+  if (actual.value && assertion.on_length) {
+    std::optional<json> length = length_of(*actual.value);
+    if (!length) actual.problem = type_of(*actual.value) + " has no length";
+    actual.value = length;
+  }
+
+  if (!actual.value) {
+    result.actual = actual.problem.empty() ? kMissing : actual.problem;
+    if (!actual.problem.empty()) return result;
+    if (assertion.op == "exists") result.passed = !expected.get<bool>();
+    if (assertion.op == "eq") result.passed = expected.is_null();
+    if (assertion.op == "ne") result.passed = !expected.is_null();
+    return result;
+  }
+
+  result.actual = assertion.subject == Subject::duration
+                      ? fmt::format("{:.3f} s", actual.value->get<double>())
+                      : render(*actual.value);
+  std::string problem;
+  result.passed = apply(assertion, *actual.value, expected, problem);
+  if (!problem.empty()) {
+    result.passed = false;
+    result.actual += " (" + problem + ")";
+  }
+  return result;
+}
+
+}  // namespace probe

@@ -1,0 +1,48 @@
+// Checking a response against the assertions of a step.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "http_client.h"
+#include "result.h"
+#include "suite.h"
+
+namespace probe {
+
+// A response with its body parsed as JSON at most once.
+class ResponseView {
+ public:
+  explicit ResponseView(const HttpResponse& response) : response_(response) {}
+
+  const HttpResponse& response() const { return response_; }
+  // The body as JSON, or nullptr when it is not JSON; json_error() then says why.
+  const nlohmann::json* json() const;
+  const std::string& json_error() const;
+
+ private:
+  void parse() const;
+
+  const HttpResponse& response_;
+  mutable bool parsed_ = false;
+  mutable nlohmann::json json_;
+  mutable std::string json_error_;
+};
+
+// Checks one assertion; `expected` is the assertion's operand with variables expanded.
+AssertionResult evaluate(const AssertionSpec& assertion, const nlohmann::json& expected,
+                         const ResponseView& response);
+
+// Deep equality where numbers compare by value (1 == 1.0) and integers exactly.
+bool json_equal(const nlohmann::json& a, const nlohmann::json& b);
+
+// The value a JSONPath selects: the node for a singular query (nullopt when absent),
+// otherwise the list of every selected node.
+std::optional<nlohmann::json> select_value(const JsonPath& path, const nlohmann::json& root);
+
+// Renders a value for messages and reports, cut to a readable length.
+std::string render(const nlohmann::json& value);
+
+}  // namespace probe

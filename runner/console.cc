@@ -1,0 +1,111 @@
+#include "console.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace probe {
+
+namespace {
+
+constexpr const char* kGreen = "32";
+constexpr const char* kRed = "31";
+constexpr const char* kYellow = "33";
+
+const char* label(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::passed:
+      return "PASS ";
+    case Outcome::failed:
+      return "FAIL ";
+    case Outcome::error:
+      return "ERROR";
+    case Outcome::skipped:
+      return "SKIP ";
+  }
+  return "?    ";
+}
+
+const char* color_of(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::passed:
+      return kGreen;
+    case Outcome::skipped:
+      return kYellow;
+    default:
+      return kRed;
+  }
+}
+
+std::string milliseconds(double seconds) { return fmt::format("{:.0f} ms", seconds * 1000); }
+
+}  // namespace
+
+ConsoleReporter::ConsoleReporter(std::FILE* out, const Redactor& redactor, Verbosity verbosity)
+    : out_(out),
+      redactor_(redactor),
+      verbosity_(verbosity),
+      color_(isatty(fileno(out)) != 0 && std::getenv("NO_COLOR") == nullptr) {}
+
+void ConsoleReporter::print(const std::string& text) {
+  std::string masked = redactor_.mask(text);
+  std::fwrite(masked.data(), 1, masked.size(), out_);
+  std::fflush(out_);
+}
+
+std::string ConsoleReporter::paint(const char* color, const std::string& text) const {
+  if (!color_) return text;
+  return fmt::format("\x1b[{}m{}\x1b[0m", color, text);
+}
+
+void ConsoleReporter::suite_started(const Suite& suite) {
+  if (verbosity_ == Verbosity::quiet) return;
+  print(fmt::format("{} ({})\n", suite.name, suite.file));
+}
+
+void ConsoleReporter::step_finished(const StepResult& step) {
+  if (verbosity_ != Verbosity::verbose) return;
+  print(fmt::format("    step '{}' ({})\n", step.name, milliseconds(step.seconds)));
+  for (const std::string& line : step.log) print(fmt::format("      {}\n", line));
+}
+
+void ConsoleReporter::test_finished(const TestResult& test) {
+  bool problem = test.outcome == Outcome::failed || test.outcome == Outcome::error;
+  if (verbosity_ == Verbosity::quiet && !problem) return;
+
+  std::string line = fmt::format("  {}  {}", paint(color_of(test.outcome), label(test.outcome)), test.name);
+  if (test.outcome == Outcome::skipped) {
+    line += fmt::format(" ({})", test.message);
+  } else {
+    line += fmt::format(" ({})", milliseconds(test.seconds));
+  }
+  print(line + "\n");
+  if (!problem) return;
+
+  for (const StepResult& step : test.steps) {
+    if (step.outcome == Outcome::error) {
+      print(fmt::format("         step '{}': {}\n", step.name, step.error));
+      if (!step.request_line.empty()) print(fmt::format("           request: {}\n", step.request_line));
+    }
+    for (const AssertionResult& assertion : step.assertions) {
+      if (assertion.passed) continue;
+      print(fmt::format("         step '{}': {}\n           expected: {}\n           actual:   {}\n"
+                        "           at {}\n",
+                        step.name, assertion.subject, assertion.expected, assertion.actual,
+                        format_location(assertion.location)));
+    }
+  }
+}
+
+void ConsoleReporter::summary(const RunResult& run) {
+  Counts counts = count(run);
+  std::string text = fmt::format("{} tests: {} passed, {} failed, {} errors, {} skipped in {:.2f} s",
+                                 counts.tests, counts.passed, counts.failed, counts.errors,
+                                 counts.skipped, run.seconds);
+  bool ok = counts.failed == 0 && counts.errors == 0;
+  print(paint(ok ? kGreen : kRed, text) + (run.interrupted ? " (interrupted)" : "") + "\n");
+}
+
+}  // namespace probe

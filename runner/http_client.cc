@@ -1,0 +1,234 @@
+#include "http_client.h"
+
+#include <strings.h>
+
+#include <algorithm>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+namespace probe {
+
+namespace {
+
+struct Transfer {
+  HttpResponse response;
+  size_t max_body_bytes = 0;
+  bool body_too_large = false;
+  const std::atomic<bool>* interrupt = nullptr;
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  size_t bytes = size * count;
+  if (transfer->response.body.size() + bytes > transfer->max_body_bytes) {
+    transfer->body_too_large = true;
+    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
+  }
+  transfer->response.body.append(data, bytes);
+  return bytes;
+}
+
+std::string trim(std::string text) {
+  size_t begin = text.find_first_not_of(" \t\r\n");
+  size_t end = text.find_last_not_of(" \t\r\n");
+  if (begin == std::string::npos) return {};
+  return text.substr(begin, end - begin + 1);
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* transfer = static_cast<Transfer*>(user);
+  size_t bytes = size * count;
+  std::string line(data, bytes);
+  if (line.starts_with("HTTP/")) {
+    transfer->response.headers.clear();  // a new response after a redirect or a 100 Continue
+    return bytes;
+  }
+  size_t colon = line.find(':');
+  if (colon != std::string::npos)
+    transfer->response.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+  return bytes;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* transfer = static_cast<Transfer*>(user);
+  if (transfer->interrupt != nullptr && transfer->interrupt->load()) return 1;  // aborts
+  return 0;
+}
+
+HttpErrorKind classify(CURLcode code) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return HttpErrorKind::connect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return HttpErrorKind::timeout;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CACERT_BADFILE:
+      return HttpErrorKind::tls;
+    case CURLE_TOO_MANY_REDIRECTS:
+      return HttpErrorKind::too_many_redirects;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return HttpErrorKind::interrupted;
+    case CURLE_URL_MALFORMAT:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+      return HttpErrorKind::invalid_request;
+    default:
+      return HttpErrorKind::protocol;
+  }
+}
+
+class CurlHttpClient : public HttpClient {
+ public:
+  explicit CurlHttpClient(const CurlOptions& options) : options_(options), handle_(curl_easy_init()) {}
+  ~CurlHttpClient() override { curl_easy_cleanup(handle_); }
+  CurlHttpClient(const CurlHttpClient&) = delete;
+  CurlHttpClient& operator=(const CurlHttpClient&) = delete;
+
+  std::expected<HttpResponse, HttpError> send(const HttpRequest& request) override {
+    if (handle_ == nullptr) return std::unexpected(HttpError{HttpErrorKind::protocol, "libcurl failed to start"});
+
+    // Reset clears per-request options but keeps the connection cache, DNS cache and TLS sessions.
+    curl_easy_reset(handle_);
+    Transfer transfer;
+    transfer.max_body_bytes = options_.max_body_bytes;
+    transfer.interrupt = options_.interrupt;
+
+    char error_buffer[CURL_ERROR_SIZE] = {};
+    curl_slist* headers = build_headers(request);
+    configure(request, headers, transfer, error_buffer);
+
+    CURLcode code = curl_easy_perform(handle_);
+    curl_slist_free_all(headers);
+    return finish(code, error_buffer, transfer, request);
+  }
+
+ private:
+  curl_slist* build_headers(const HttpRequest& request) {
+    curl_slist* list = nullptr;
+    for (const auto& [name, value] : request.headers) {
+      // "Name;" is libcurl's way to send a header with an empty value.
+      std::string line = value.empty() ? name + ";" : name + ": " + value;
+      list = curl_slist_append(list, line.c_str());
+    }
+    // Do not wait for 100-continue before sending a body.
+    list = curl_slist_append(list, "Expect:");
+    return list;
+  }
+
+  void configure(const HttpRequest& request, curl_slist* headers, Transfer& transfer,
+                 char* error_buffer) {
+    curl_easy_setopt(handle_, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, error_buffer);
+    curl_easy_setopt(handle_, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(handle_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(handle_, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(handle_, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(handle_, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
+    curl_easy_setopt(handle_, CURLOPT_USERAGENT, "tapis-probe/" PROBE_VERSION);
+
+    auto timeout_ms = static_cast<long>(request.timeout_seconds * 1000);
+    curl_easy_setopt(handle_, CURLOPT_TIMEOUT_MS, std::max(timeout_ms, 1L));
+    curl_easy_setopt(handle_, CURLOPT_CONNECTTIMEOUT_MS, std::clamp(timeout_ms, 1L, 10000L));
+
+    curl_easy_setopt(handle_, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
+    curl_easy_setopt(handle_, CURLOPT_MAXREDIRS, request.max_redirects);
+    curl_easy_setopt(handle_, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
+    curl_easy_setopt(handle_, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
+    if (!request.ca_file.empty()) curl_easy_setopt(handle_, CURLOPT_CAINFO, request.ca_file.c_str());
+
+    if (request.basic_auth) {
+      curl_easy_setopt(handle_, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      curl_easy_setopt(handle_, CURLOPT_USERNAME, request.basic_auth->first.c_str());
+      curl_easy_setopt(handle_, CURLOPT_PASSWORD, request.basic_auth->second.c_str());
+    }
+
+    configure_method(request);
+
+    curl_easy_setopt(handle_, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(handle_, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(handle_, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(handle_, CURLOPT_HEADERDATA, &transfer);
+    curl_easy_setopt(handle_, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(handle_, CURLOPT_XFERINFODATA, &transfer);
+    curl_easy_setopt(handle_, CURLOPT_NOPROGRESS, 0L);
+  }
+
+  void configure_method(const HttpRequest& request) {
+    if (request.method == "HEAD") {
+      curl_easy_setopt(handle_, CURLOPT_NOBODY, 1L);
+      return;
+    }
+    if (request.method == "GET" && request.body.empty()) {
+      curl_easy_setopt(handle_, CURLOPT_HTTPGET, 1L);
+      return;
+    }
+    if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+        request.method == "PATCH") {
+      curl_easy_setopt(handle_, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(handle_, CURLOPT_POSTFIELDS, request.body.data());
+    }
+    if (request.method != "POST") curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+
+  std::expected<HttpResponse, HttpError> finish(CURLcode code, const char* error_buffer,
+                                                Transfer& transfer, const HttpRequest& request) {
+    double seconds = 0;
+    curl_easy_getinfo(handle_, CURLINFO_TOTAL_TIME, &seconds);
+    if (code != CURLE_OK) {
+      std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+      if (transfer.body_too_large) {
+        return std::unexpected(HttpError{
+            HttpErrorKind::body_too_large,
+            fmt::format("response body larger than {} bytes", transfer.max_body_bytes)});
+      }
+      HttpErrorKind kind = classify(code);
+      if (kind == HttpErrorKind::timeout) {
+        detail = fmt::format("timed out after {:.3g} s: {}", request.timeout_seconds, detail);
+      } else if (kind == HttpErrorKind::interrupted) {
+        detail = "interrupted";
+      }
+      return std::unexpected(HttpError{kind, detail});
+    }
+
+    HttpResponse& response = transfer.response;
+    long status = 0;
+    curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &status);
+    response.status = static_cast<int>(status);
+    long version = 0;
+    curl_easy_getinfo(handle_, CURLINFO_HTTP_VERSION, &version);
+    response.http_version = version == CURL_HTTP_VERSION_2_0 ? "2"
+                            : version == CURL_HTTP_VERSION_3 ? "3"
+                            : version == CURL_HTTP_VERSION_1_0 ? "1.0" : "1.1";
+    char* effective_url = nullptr;
+    curl_easy_getinfo(handle_, CURLINFO_EFFECTIVE_URL, &effective_url);
+    if (effective_url != nullptr) response.effective_url = effective_url;
+    curl_easy_getinfo(handle_, CURLINFO_REDIRECT_COUNT, &response.redirects);
+    response.seconds = seconds;
+    return std::move(response);
+  }
+
+  CurlOptions options_;
+  CURL* handle_;
+};
+
+}  // namespace
+
+const std::string* HttpResponse::header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (strcasecmp(key.c_str(), name.c_str()) == 0) return &value;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<HttpClient> make_curl_client(const CurlOptions& options) {
+  return std::make_unique<CurlHttpClient>(options);
+}
+
+void init_http() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+}  // namespace probe

@@ -1,0 +1,187 @@
+// tapis-probe: runs YAML suites of HTTP checks against a Tapis site and writes reports.
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "console.h"
+#include "executor.h"
+#include "exit_code.h"
+#include "report.h"
+#include "site.h"
+#include "suite_loader.h"
+
+namespace {
+
+using namespace probe;
+
+std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};
+
+void on_signal(int signal_number) {
+  g_signal.store(signal_number);
+  g_interrupted.store(true);
+}
+
+void install_signal_handlers() {
+  struct sigaction action = {};
+  action.sa_handler = on_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+struct RunCommand {
+  std::vector<std::string> paths;
+  std::string site;
+  std::vector<std::string> variables;
+  std::string report_dir = "reports";
+  std::string junit;
+  std::string tap;
+  bool quiet = false;
+  bool verbose = false;
+  double max_time = 0;
+  double max_body_mib = 64;
+};
+
+void print_diagnostics(const Diagnostics& diagnostics) {
+  for (const Diagnostic& diagnostic : diagnostics) std::cerr << format_diagnostic(diagnostic);
+}
+
+std::expected<std::vector<std::pair<std::string, std::string>>, std::string> parse_variables(
+    const std::vector<std::string>& assignments) {
+  std::vector<std::pair<std::string, std::string>> variables;
+  for (const std::string& assignment : assignments) {
+    size_t equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0)
+      return std::unexpected(fmt::format("invalid --var '{}': expected NAME=VALUE", assignment));
+    variables.emplace_back(assignment.substr(0, equals), assignment.substr(equals + 1));
+  }
+  return variables;
+}
+
+std::expected<std::vector<Suite>, Diagnostics> load_suites(const std::vector<std::string>& paths) {
+  auto files = find_suite_files(paths);
+  if (!files) return std::unexpected(files.error());
+  std::vector<Suite> suites;
+  Diagnostics diagnostics;
+  for (const std::string& file : *files) {
+    auto suite = load_suite(file);
+    if (!suite) {
+      diagnostics.insert(diagnostics.end(), suite.error().begin(), suite.error().end());
+      continue;
+    }
+    suites.push_back(std::move(*suite));
+  }
+  if (!diagnostics.empty()) return std::unexpected(std::move(diagnostics));
+  return suites;
+}
+
+int write_reports(const RunCommand& command, const RunResult& run) {
+  std::string junit = command.junit.empty() ? command.report_dir + "/tapis-probe.xml" : command.junit;
+  std::string tap = command.tap.empty() ? command.report_dir + "/tapis-probe.tap" : command.tap;
+  int status = kExitPassed;
+  JunitReporter junit_reporter;
+  TapReporter tap_reporter;
+  for (const auto& [path, reporter] : {std::pair<std::string, const Reporter*>{junit, &junit_reporter},
+                                       std::pair<std::string, const Reporter*>{tap, &tap_reporter}}) {
+    auto written = write_file_atomically(path, [&](std::ostream& out) { reporter->write(run, out); });
+    if (!written) {
+      std::cerr << "error: " << written.error() << "\n";
+      status = kExitReportFailed;
+    }
+  }
+  if (status == kExitPassed && !command.quiet) std::cout << "reports: " << junit << ", " << tap << "\n";
+  return status;
+}
+
+int run(const RunCommand& command) {
+  auto variables = parse_variables(command.variables);
+  if (!variables) {
+    std::cerr << "error: " << variables.error() << "\n";
+    return kExitInvalid;
+  }
+  auto site = load_site(command.site);
+  auto suites = load_suites(command.paths);
+  if (!site || !suites) {
+    if (!site) print_diagnostics(site.error());
+    if (!suites) print_diagnostics(suites.error());
+    return kExitInvalid;
+  }
+
+  RunOptions options;
+  options.variables = std::move(*variables);
+  options.interrupt = &g_interrupted;
+  auto start = std::chrono::steady_clock::now();
+  if (command.max_time > 0)
+    options.deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                   std::chrono::duration<double>(command.max_time));
+
+  Redactor redactor;
+  CurlOptions curl_options;
+  curl_options.interrupt = &g_interrupted;
+  curl_options.max_body_bytes = static_cast<size_t>(command.max_body_mib * 1024 * 1024);
+  auto client = make_curl_client(curl_options);
+  Verbosity verbosity = command.quiet ? Verbosity::quiet
+                        : command.verbose ? Verbosity::verbose : Verbosity::normal;
+  ConsoleReporter console(stdout, redactor, verbosity);
+  Executor executor(*site, options, *client, redactor, console);
+
+  RunResult result;
+  result.tool_version = PROBE_VERSION;
+  for (const Suite& suite : *suites) result.suites.push_back(executor.run_suite(suite));
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  result.interrupted = g_interrupted.load();
+  redactor.mask(result);
+
+  console.summary(result);
+  int report_status = write_reports(command, result);
+  if (result.interrupted) return g_signal.load() == SIGTERM ? kExitTerminated : kExitInterrupted;
+  if (report_status != kExitPassed) return report_status;
+  Counts counts = count(result);
+  return counts.failed + counts.errors > 0 ? kExitFailed : kExitPassed;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"tapis-probe: checks that a Tapis site works, from YAML suites of HTTP requests"};
+  app.set_version_flag("--version", "tapis-probe " PROBE_VERSION);
+  app.require_subcommand(1);
+
+  RunCommand command;
+  CLI::App* run_app = app.add_subcommand("run", "Run suites against a site and write reports");
+  run_app->add_option("paths", command.paths, "Suite files, or folders of them")->required();
+  run_app->add_option("--site", command.site, "Site file: base URL, tenant, accounts, secrets");
+  run_app->add_option("--var", command.variables,
+                      "Set a variable, NAME=VALUE; overrides suite and site values (repeatable)");
+  run_app->add_option("--report-dir", command.report_dir,
+                      "Folder for reports without an explicit path")->capture_default_str();
+  run_app->add_option("--junit", command.junit, "JUnit XML report path (default REPORT_DIR/tapis-probe.xml)");
+  run_app->add_option("--tap", command.tap, "TAP report path (default REPORT_DIR/tapis-probe.tap)");
+  run_app->add_option("--max-time", command.max_time,
+                      "Stop the run after this many seconds; tests not run are reported skipped");
+  run_app->add_option("--max-body", command.max_body_mib,
+                      "Largest response body accepted, in MiB")->capture_default_str();
+  auto* quiet = run_app->add_flag("-q,--quiet", command.quiet, "Print only failures and the summary");
+  run_app->add_flag("-v,--verbose", command.verbose, "Print every request and response line")
+      ->excludes(quiet);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    int code = app.exit(error);
+    return code == 0 ? kExitPassed : kExitInvalid;
+  }
+
+  if (command.site.empty()) {
+    std::cerr << "error: no site file: pass --site FILE (see sites/ for examples); "
+                 "tapis-probe never guesses a site\n";
+    return kExitInvalid;
+  }
+  install_signal_handlers();
+  init_http();
+  return run(command);
+}

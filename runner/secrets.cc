@@ -1,0 +1,99 @@
+#include "secrets.h"
+
+#include <algorithm>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+#include <re2/re2.h>
+
+namespace probe {
+
+namespace {
+
+std::string url_encode(const std::string& text) {
+  char* encoded = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
+  if (encoded == nullptr) return text;
+  std::string out(encoded);
+  curl_free(encoded);
+  return out;
+}
+
+std::string json_escape(const std::string& text) {
+  std::string quoted = nlohmann::json(text).dump();
+  return quoted.substr(1, quoted.size() - 2);
+}
+
+void replace_all(std::string& text, const std::string& secret) {
+  size_t position = 0;
+  while ((position = text.find(secret, position)) != std::string::npos) {
+    text.replace(position, secret.size(), kMask);
+    position += kMask.size();
+  }
+}
+
+// A JSON Web Token: three base64url parts, the first of which encodes '{"'.
+const re2::RE2& jwt_pattern() {
+  static const re2::RE2 pattern("eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
+  return pattern;
+}
+
+}  // namespace
+
+void Redactor::add(const std::string& secret) {
+  if (secret.size() < 2) return;
+  std::lock_guard lock(mutex_);
+  for (const std::string& form : {secret, url_encode(secret), json_escape(secret)}) {
+    if (std::find(secrets_.begin(), secrets_.end(), form) == secrets_.end())
+      secrets_.push_back(form);
+  }
+  std::sort(secrets_.begin(), secrets_.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+}
+
+std::string Redactor::mask(std::string_view text) const {
+  std::string out(text);
+  {
+    std::lock_guard lock(mutex_);
+    for (const std::string& secret : secrets_) replace_all(out, secret);
+  }
+  re2::RE2::GlobalReplace(&out, jwt_pattern(), std::string(kMask));
+  return out;
+}
+
+void Redactor::mask(RunResult& run) const {
+  auto fix = [this](std::string& text) { text = mask(text); };
+  for (SuiteResult& suite : run.suites) {
+    fix(suite.name);
+    for (Property& property : suite.properties) fix(property.second);
+    for (TestResult& test : suite.tests) {
+      fix(test.name);
+      fix(test.message);
+      for (StepResult& step : test.steps) {
+        fix(step.name);
+        fix(step.request_line);
+        fix(step.error);
+        for (AssertionResult& assertion : step.assertions) {
+          fix(assertion.subject);
+          fix(assertion.expected);
+          fix(assertion.actual);
+        }
+        for (Property& detail : step.details) fix(detail.second);
+        for (std::string& line : step.log) fix(line);
+      }
+    }
+  }
+}
+
+bool is_credential_header(std::string_view name) {
+  static const char* const kNames[] = {"authorization", "proxy-authorization", "x-tapis-token",
+                                       "cookie", "set-cookie", "x-api-key"};
+  for (const char* candidate : kNames) {
+    if (name.size() == std::strlen(candidate) &&
+        strncasecmp(name.data(), candidate, name.size()) == 0)
+      return true;
+  }
+  return false;
+}
+
+}  // namespace probe

@@ -1,0 +1,37 @@
+// Masking of secrets in everything the tool prints or writes.
+#pragma once
+
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "result.h"
+
+namespace probe {
+
+inline constexpr std::string_view kMask = "***";
+
+// The set of secret values seen so far in a run: site secrets, tokens, captures marked secret.
+// Every text bound for the console, a log or a report passes through mask(). JWTs are masked
+// whether registered or not. Thread-safe.
+class Redactor {
+ public:
+  // Registers `secret` and the forms it takes in a URL-encoded or JSON-escaped body.
+  // Values shorter than two characters are ignored: masking them would garble all output.
+  void add(const std::string& secret);
+
+  std::string mask(std::string_view text) const;
+
+  // Masks every text in the tree, in place.
+  void mask(RunResult& run) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> secrets_;  // longest first, so a secret inside another is not split
+};
+
+// True for header names whose value is a credential (Authorization, X-Tapis-Token, cookies, ...).
+bool is_credential_header(std::string_view name);
+
+}  // namespace probe

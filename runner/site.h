@@ -1,0 +1,53 @@
+// Site files: where a Tapis tenant lives, the accounts and ids suites need, and its secrets.
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "diagnostic.h"
+#include "template.h"
+
+namespace probe {
+
+// The password grant for a tenant user (POST /v3/oauth2/tokens).
+struct UserAccount {
+  Template username;
+  Template password;
+};
+
+// A service account that mints tokens at POST /v3/tokens with basic auth, then acts for
+// itself through X-Tapis-User and X-Tapis-Tenant.
+struct ServiceAccount {
+  Template username;
+  Template password;
+  Template tenant;    // token_tenant_id and X-Tapis-Tenant; "admin" when absent
+  Template site_id;   // target_site_id; left out when absent
+  Template base_url;  // where /v3/tokens lives; the site's admin_base_url when absent
+};
+
+struct Secret {
+  std::string name;
+  std::string value;
+};
+
+struct Site {
+  std::string file;
+  std::string name;
+  Template base_url;
+  Template admin_base_url;  // base_url when absent
+  Template tenant;
+  bool verify_tls = true;
+  std::string ca_file;
+  std::optional<double> timeout_seconds;  // default step timeout for suites run against this site
+  Template variables;                     // mapping of name to value, or empty
+  std::vector<Secret> secrets;            // resolved from the environment or files at load
+  std::optional<UserAccount> user;
+  std::optional<ServiceAccount> service;
+};
+
+// Loads a site file and reads its secrets. Reports every problem found.
+std::expected<Site, Diagnostics> load_site(const std::string& path);
+
+}  // namespace probe

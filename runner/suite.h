@@ -1,0 +1,112 @@
+// The suite model: what a suite file describes, checked and ready to run.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "json_path.h"
+#include "result.h"
+#include "template.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace probe {
+
+// Which credentials a request carries.
+enum class AuthKind {
+  inherit,  // the suite's default
+  none,
+  user,     // X-Tapis-Token from the site's password grant
+  service,  // X-Tapis-Token from the site's service account, with X-Tapis-User/X-Tapis-Tenant
+  basic,    // HTTP basic auth with the given username and password
+};
+
+struct AuthSpec {
+  AuthKind kind = AuthKind::inherit;
+  Template username;  // basic only
+  Template password;  // basic only
+};
+
+struct RequestSpec {
+  Template method;   // text; GET when absent
+  Template url;      // absolute, or a path starting with '/' resolved against the site's base_url
+  Template query;    // mapping of name to value, or empty
+  Template headers;  // mapping of name to value, or empty
+  Template json;     // body sent as JSON
+  Template form;     // body sent as application/x-www-form-urlencoded
+  Template body;     // raw body text
+  bool has_json = false;
+  std::optional<double> timeout_seconds;
+  std::optional<bool> follow_redirects;
+  std::optional<long long> max_redirects;
+  AuthSpec auth;
+  SourceLocation location;
+};
+
+enum class CaptureSource { json, header, regex, status, body };
+
+struct CaptureSpec {
+  std::string name;
+  CaptureSource source = CaptureSource::json;
+  std::string expression;  // JSONPath text, header name or regex pattern
+  std::optional<JsonPath> path;
+  std::shared_ptr<const re2::RE2> regex;
+  int group = 1;
+  bool secret = false;
+  SourceLocation location;
+};
+
+enum class Subject { status, header, json, body, duration };
+
+struct AssertionSpec {
+  Subject subject = Subject::status;
+  std::string target;  // header name or JSONPath text
+  std::optional<JsonPath> path;
+  bool on_length = false;  // the operator applies to the length of the subject
+  std::string op;          // eq ne lt le gt ge in contains matches exists type length
+  Template expected;
+  std::shared_ptr<const re2::RE2> regex;  // for `matches` with a literal pattern
+  SourceLocation location;
+};
+
+struct StepSpec {
+  std::string name;
+  RequestSpec request;
+  std::vector<CaptureSpec> captures;
+  std::vector<AssertionSpec> assertions;
+  SourceLocation location;
+};
+
+struct TestSpec {
+  std::string name;
+  std::vector<std::string> tags;
+  std::optional<std::string> skip;
+  std::vector<StepSpec> steps;
+  SourceLocation location;
+};
+
+struct Defaults {
+  AuthKind auth = AuthKind::none;
+  std::optional<double> timeout_seconds;
+  bool follow_redirects = true;
+  long long max_redirects = 10;
+  Template headers;
+};
+
+struct Suite {
+  std::string name;
+  std::string description;
+  std::string file;
+  std::vector<std::string> tags;
+  Template variables;  // mapping of name to value, or empty
+  Defaults defaults;
+  std::vector<TestSpec> tests;
+};
+
+constexpr double kDefaultStepTimeoutSeconds = 30;
+
+}  // namespace probe

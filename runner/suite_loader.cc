@@ -1,0 +1,533 @@
+#include "suite_loader.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+#include <re2/re2.h>
+
+#include "yaml_reader.h"
+
+namespace probe {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::vector<std::string> kSuiteKeys = {"name",     "description", "tags", "variables",
+                                             "defaults", "tests"};
+const std::vector<std::string> kDefaultsKeys = {"auth", "timeout", "headers", "redirects"};
+const std::vector<std::string> kTestKeys = {"name", "description", "tags", "skip", "steps"};
+const std::vector<std::string> kStepKeys = {"name", "request", "capture", "assert"};
+const std::vector<std::string> kRequestKeys = {"method", "url",  "query",   "headers",   "json",
+                                               "form",   "body", "timeout", "redirects", "auth"};
+const std::vector<std::string> kRedirectKeys = {"follow", "max"};
+const std::vector<std::string> kCaptureKeys = {"json", "header", "regex", "group",
+                                               "status", "body",  "secret"};
+const std::vector<std::string> kAssertKeys = {"status", "headers", "json", "body", "duration"};
+const std::vector<std::string> kOperators = {"eq", "ne",       "lt",      "le",     "gt",
+                                             "ge", "in",       "contains", "matches", "exists",
+                                             "type", "length"};
+const std::vector<std::string> kTypeNames = {"string", "number", "integer", "boolean",
+                                             "null",   "array",  "object"};
+const std::vector<std::string> kMethods = {"GET",  "HEAD",    "POST",  "PUT",
+                                           "PATCH", "DELETE", "OPTIONS"};
+
+bool contains_reference(const YAML::Node& node) {
+  return node.IsScalar() && node.Scalar().find("${") != std::string::npos;
+}
+
+class SuiteLoader {
+ public:
+  SuiteLoader(const std::string& file, Diagnostics& diagnostics) : reader_(file, diagnostics) {}
+
+  Suite load(const YAML::Node& root) {
+    Suite suite;
+    suite.file = reader_.file();
+    if (!reader_.expect_map(root, "the suite", kSuiteKeys)) return suite;
+
+    if (root["name"]) {
+      suite.name = reader_.string(root["name"], "'name'").value_or("");
+    } else {
+      reader_.error(root, "the suite has no 'name'", "add 'name: <what this suite checks>'");
+    }
+    if (root["description"]) suite.description = reader_.string(root["description"], "'description'").value_or("");
+    if (root["tags"]) suite.tags = reader_.string_list(root["tags"], "'tags'").value_or(std::vector<std::string>{});
+    if (root["variables"]) suite.variables = read_variables(root["variables"]);
+    if (root["defaults"]) suite.defaults = read_defaults(root["defaults"]);
+
+    const YAML::Node tests = root["tests"];
+    if (!tests) {
+      reader_.error(root, "the suite has no 'tests'", "add a 'tests:' list");
+    } else if (!tests.IsSequence()) {
+      reader_.error(tests, "'tests' must be a list");
+    } else {
+      read_tests(tests, suite);
+    }
+    return suite;
+  }
+
+ private:
+  Template read_variables(const YAML::Node& node) {
+    if (!node.IsMap()) {
+      reader_.error(node, "'variables' must be a mapping of names to values");
+      return {};
+    }
+    reader_.expect_map(node, "'variables'", {});  // reports duplicate keys only
+    return reader_.to_template(node);
+  }
+
+  Defaults read_defaults(const YAML::Node& node) {
+    Defaults defaults;
+    if (!reader_.expect_map(node, "'defaults'", kDefaultsKeys)) return defaults;
+    if (node["auth"]) {
+      AuthSpec auth = read_auth(node["auth"]);
+      if (auth.kind == AuthKind::basic) {
+        reader_.error(node["auth"], "'defaults.auth' must be none, user or service");
+      } else if (auth.kind != AuthKind::inherit) {
+        defaults.auth = auth.kind;
+      }
+    }
+    if (node["timeout"]) defaults.timeout_seconds = reader_.duration(node["timeout"], "'timeout'");
+    if (node["headers"]) defaults.headers = read_mapping(node["headers"], "'headers'");
+    if (node["redirects"]) {
+      std::optional<bool> follow;
+      std::optional<long long> max;
+      read_redirects(node["redirects"], follow, max);
+      if (follow) defaults.follow_redirects = *follow;
+      if (max) defaults.max_redirects = *max;
+    }
+    return defaults;
+  }
+
+  void read_tests(const YAML::Node& tests, Suite& suite) {
+    std::set<std::string> names;
+    for (const YAML::Node& node : tests) {
+      TestSpec test = read_test(node);
+      if (!test.name.empty() && !names.insert(test.name).second) {
+        reader_.error(node["name"], fmt::format("duplicate test name '{}'", test.name),
+                      "give each test in a suite its own name");
+      }
+      suite.tests.push_back(std::move(test));
+    }
+  }
+
+  TestSpec read_test(const YAML::Node& node) {
+    TestSpec test;
+    test.location = reader_.location(node);
+    if (!reader_.expect_map(node, "a test", kTestKeys)) return test;
+    if (node["name"]) {
+      test.name = reader_.string(node["name"], "'name'").value_or("");
+    } else {
+      reader_.error(node, "the test has no 'name'", "add 'name: <what this test checks>'");
+    }
+    if (node["tags"]) test.tags = reader_.string_list(node["tags"], "'tags'").value_or(std::vector<std::string>{});
+    if (node["skip"]) test.skip = reader_.string(node["skip"], "'skip'");
+
+    const YAML::Node steps = node["steps"];
+    if (!steps) {
+      reader_.error(node, fmt::format("test '{}' has no 'steps'", test.name),
+                    "add a 'steps:' list with at least one request");
+    } else if (!steps.IsSequence() || steps.size() == 0) {
+      reader_.error(steps, "'steps' must be a list with at least one step");
+    } else {
+      int index = 0;
+      for (const YAML::Node& step : steps) test.steps.push_back(read_step(step, ++index));
+    }
+    return test;
+  }
+
+  StepSpec read_step(const YAML::Node& node, int index) {
+    StepSpec step;
+    step.location = reader_.location(node);
+    step.name = fmt::format("step {}", index);
+    if (!reader_.expect_map(node, "a step", kStepKeys)) return step;
+    if (node["name"]) step.name = reader_.string(node["name"], "'name'").value_or(step.name);
+
+    if (node["request"]) {
+      step.request = read_request(node["request"]);
+    } else {
+      reader_.error(node, "the step has no 'request'", "add 'request:' with at least a 'url'");
+    }
+    if (node["capture"]) read_captures(node["capture"], step.captures);
+    if (node["assert"]) read_assertions(node["assert"], step.assertions);
+    return step;
+  }
+
+  RequestSpec read_request(const YAML::Node& node) {
+    RequestSpec request;
+    request.location = reader_.location(node);
+    if (!reader_.expect_map(node, "'request'", kRequestKeys)) return request;
+
+    if (node["method"]) {
+      request.method = reader_.to_template(node["method"]);
+      const YAML::Node method = node["method"];
+      if (method.IsScalar() && !contains_reference(method) &&
+          std::find(kMethods.begin(), kMethods.end(), method.Scalar()) == kMethods.end()) {
+        reader_.error(method, fmt::format("unknown HTTP method '{}'", method.Scalar()),
+                      fmt::format("use one of {}", fmt::join(kMethods, ", ")));
+      }
+    }
+    if (node["url"]) {
+      if (reader_.string(node["url"], "'url'")) request.url = reader_.to_template(node["url"]);
+    } else {
+      reader_.error(node, "the request has no 'url'",
+                    "add 'url:' with a full URL or a path such as /v3/systems");
+    }
+    if (node["query"]) request.query = read_mapping(node["query"], "'query'");
+    if (node["headers"]) request.headers = read_mapping(node["headers"], "'headers'");
+    read_body(node, request);
+    if (node["timeout"]) request.timeout_seconds = reader_.duration(node["timeout"], "'timeout'");
+    if (node["redirects"])
+      read_redirects(node["redirects"], request.follow_redirects, request.max_redirects);
+    if (node["auth"]) request.auth = read_auth(node["auth"]);
+    return request;
+  }
+
+  void read_body(const YAML::Node& node, RequestSpec& request) {
+    int bodies = 0;
+    if (node["json"]) {
+      request.json = reader_.to_template(node["json"]);
+      request.has_json = true;
+      ++bodies;
+    }
+    if (node["form"]) {
+      request.form = read_mapping(node["form"], "'form'");
+      ++bodies;
+    }
+    if (node["body"]) {
+      if (reader_.string(node["body"], "'body'")) request.body = reader_.to_template(node["body"]);
+      ++bodies;
+    }
+    if (bodies > 1) {
+      reader_.error(node, "a request can have only one of 'json', 'form' and 'body'",
+                    "keep the one that matches the Content-Type the server expects");
+    }
+  }
+
+  Template read_mapping(const YAML::Node& node, const std::string& what) {
+    if (!node.IsMap()) {
+      reader_.error(node, fmt::format("{} must be a mapping of names to values", what));
+      return {};
+    }
+    reader_.expect_map(node, what, {});  // duplicate keys only
+    Template out = reader_.to_template(node);
+    for (const auto& [key, value] : out.value.items()) {
+      if (value.is_object() || value.is_array()) {
+        reader_.error(node[key], fmt::format("{} value '{}' must be text or a number", what, key));
+      }
+    }
+    return out;
+  }
+
+  void read_redirects(const YAML::Node& node, std::optional<bool>& follow,
+                      std::optional<long long>& max) {
+    if (node.IsScalar()) {
+      follow = reader_.boolean(node, "'redirects'");
+      return;
+    }
+    if (!reader_.expect_map(node, "'redirects'", kRedirectKeys)) return;
+    if (node["follow"]) follow = reader_.boolean(node["follow"], "'redirects.follow'");
+    if (node["max"]) {
+      max = reader_.integer(node["max"], "'redirects.max'");
+      if (max && (*max < 0 || *max > 100)) {
+        reader_.error(node["max"], "'redirects.max' must be between 0 and 100");
+        max.reset();
+      }
+    }
+  }
+
+  AuthSpec read_auth(const YAML::Node& node) {
+    AuthSpec auth;
+    if (node.IsScalar()) {
+      const std::string& kind = node.Scalar();
+      if (kind == "none") auth.kind = AuthKind::none;
+      else if (kind == "user") auth.kind = AuthKind::user;
+      else if (kind == "service") auth.kind = AuthKind::service;
+      else
+        reader_.error(node, fmt::format("unknown auth '{}'", kind),
+                      "use none, user, service, or 'basic: {username: ..., password: ...}'");
+      return auth;
+    }
+    if (!reader_.expect_map(node, "'auth'", {"basic"})) return auth;
+    const YAML::Node basic = node["basic"];
+    if (!basic || !reader_.expect_map(basic, "'auth.basic'", {"username", "password"})) return auth;
+    if (!basic["username"] || !basic["password"]) {
+      reader_.error(basic, "'auth.basic' needs both 'username' and 'password'");
+      return auth;
+    }
+    auth.kind = AuthKind::basic;
+    auth.username = reader_.to_template(basic["username"]);
+    auth.password = reader_.to_template(basic["password"]);
+    return auth;
+  }
+
+  void read_captures(const YAML::Node& node, std::vector<CaptureSpec>& captures) {
+    if (!reader_.expect_map(node, "'capture'", {})) return;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      CaptureSpec capture;
+      capture.name = it->first.Scalar();
+      capture.location = reader_.location(it->second);
+      if (read_capture(it->second, capture)) captures.push_back(std::move(capture));
+    }
+  }
+
+  bool read_capture(const YAML::Node& node, CaptureSpec& capture) {
+    if (node.IsScalar()) {
+      capture.source = CaptureSource::json;
+      capture.expression = node.Scalar();
+      return compile_path(node, capture.expression, capture.path);
+    }
+    if (!reader_.expect_map(node, fmt::format("capture '{}'", capture.name), kCaptureKeys))
+      return false;
+    if (node["secret"]) capture.secret = reader_.boolean(node["secret"], "'secret'").value_or(false);
+
+    int sources = 0;
+    if (node["json"]) {
+      capture.source = CaptureSource::json;
+      capture.expression = reader_.string(node["json"], "'json'").value_or("");
+      if (!compile_path(node["json"], capture.expression, capture.path)) return false;
+      ++sources;
+    }
+    if (node["header"]) {
+      capture.source = CaptureSource::header;
+      capture.expression = reader_.string(node["header"], "'header'").value_or("");
+      ++sources;
+    }
+    if (node["regex"]) {
+      capture.source = CaptureSource::regex;
+      capture.expression = reader_.string(node["regex"], "'regex'").value_or("");
+      capture.regex = compile_regex(node["regex"], capture.expression);
+      if (!capture.regex) return false;
+      capture.group = static_cast<int>(reader_.integer(node["group"] ? node["group"] : YAML::Node("1"), "'group'").value_or(1));
+      if (capture.group < 0 || capture.group > capture.regex->NumberOfCapturingGroups()) {
+        reader_.error(node["group"] ? node["group"] : node["regex"],
+                      fmt::format("the regex has no group {}", capture.group),
+                      "groups are numbered from 1; 0 is the whole match");
+        return false;
+      }
+      ++sources;
+    }
+    if (node["status"]) {
+      capture.source = CaptureSource::status;
+      ++sources;
+    }
+    if (node["body"]) {
+      capture.source = CaptureSource::body;
+      ++sources;
+    }
+    if (sources != 1) {
+      reader_.error(node, fmt::format("capture '{}' needs exactly one of json, header, regex, "
+                                      "status and body", capture.name));
+      return false;
+    }
+    return true;
+  }
+
+  bool compile_path(const YAML::Node& node, const std::string& text,
+                    std::optional<JsonPath>& path) {
+    auto parsed = JsonPath::parse(text);
+    if (!parsed) {
+      SourceLocation where = reader_.location(node);
+      // Point at the offending character when the scalar sits on one line as written.
+      if (node.Tag() == "?") where.column += static_cast<int>(parsed.error().offset);
+      reader_.error(node, fmt::format("invalid JSONPath \"{}\": {}", text, parsed.error().message),
+                    "JSONPath follows RFC 9535, for example $.result[0].id");
+      return false;
+    }
+    path = std::move(*parsed);
+    return true;
+  }
+
+  std::shared_ptr<const re2::RE2> compile_regex(const YAML::Node& node, const std::string& text) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    auto regex = std::make_shared<const re2::RE2>(text, options);
+    if (!regex->ok()) {
+      reader_.error(node, fmt::format("invalid regex \"{}\": {}", text, regex->error()),
+                    "regexes use RE2 syntax");
+      return nullptr;
+    }
+    return regex;
+  }
+
+  void read_assertions(const YAML::Node& node, std::vector<AssertionSpec>& assertions) {
+    if (!reader_.expect_map(node, "'assert'", kAssertKeys)) return;
+    if (node["status"]) read_status(node["status"], assertions);
+    if (node["headers"]) {
+      const YAML::Node headers = node["headers"];
+      if (reader_.expect_map(headers, "'assert.headers'", {})) {
+        for (auto it = headers.begin(); it != headers.end(); ++it)
+          read_operators(it->second, Subject::header, it->first.Scalar(), std::nullopt, assertions);
+      }
+    }
+    if (node["json"]) {
+      const YAML::Node paths = node["json"];
+      if (reader_.expect_map(paths, "'assert.json'", {})) {
+        for (auto it = paths.begin(); it != paths.end(); ++it) {
+          std::optional<JsonPath> path;
+          if (!compile_path(it->first, it->first.Scalar(), path)) continue;
+          read_operators(it->second, Subject::json, it->first.Scalar(), path, assertions);
+        }
+      }
+    }
+    if (node["body"]) read_operators(node["body"], Subject::body, "", std::nullopt, assertions);
+    if (node["duration"]) read_duration_assertion(node["duration"], assertions);
+  }
+
+  void read_status(const YAML::Node& node, std::vector<AssertionSpec>& assertions) {
+    if (node.IsMap()) {
+      read_operators(node, Subject::status, "", std::nullopt, assertions);
+      return;
+    }
+    AssertionSpec assertion;
+    assertion.subject = Subject::status;
+    assertion.location = reader_.location(node);
+    assertion.op = node.IsSequence() ? "in" : "eq";
+    assertion.expected = reader_.to_template(node);
+    assertions.push_back(std::move(assertion));
+  }
+
+  void read_duration_assertion(const YAML::Node& node, std::vector<AssertionSpec>& assertions) {
+    if (!reader_.expect_map(node, "'assert.duration'", {"lt", "le", "gt", "ge"})) return;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      auto seconds = reader_.duration(it->second, "a duration limit");
+      if (!seconds) continue;
+      AssertionSpec assertion;
+      assertion.subject = Subject::duration;
+      assertion.location = reader_.location(it->first);
+      assertion.op = it->first.Scalar();
+      assertion.expected.value = *seconds;
+      assertions.push_back(std::move(assertion));
+    }
+  }
+
+  // A scalar or a list is shorthand for `eq`; a mapping holds operators. `length` takes a number
+  // (shorthand for eq) or a mapping of operators that apply to the subject's length.
+  void read_operators(const YAML::Node& node, Subject subject, const std::string& target,
+                      const std::optional<JsonPath>& path, std::vector<AssertionSpec>& out,
+                      bool on_length = false) {
+    AssertionSpec base;
+    base.subject = subject;
+    base.target = target;
+    base.path = path;
+    base.on_length = on_length;
+    if (!node.IsMap()) {
+      base.location = reader_.location(node);
+      base.op = "eq";
+      base.expected = reader_.to_template(node);
+      out.push_back(std::move(base));
+      return;
+    }
+    std::string what = target.empty() ? "the assertion" : fmt::format("the assertion on '{}'", target);
+    if (on_length) what = "'length'";
+    if (!reader_.expect_map(node, what, kOperators)) return;
+
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const std::string op = it->first.Scalar();
+      if (std::find(kOperators.begin(), kOperators.end(), op) == kOperators.end()) continue;
+      if (op == "length") {
+        if (on_length) {
+          reader_.error(it->first, "'length' cannot be nested in 'length'");
+          continue;
+        }
+        if (it->second.IsMap()) {
+          read_operators(it->second, subject, target, path, out, true);
+          continue;
+        }
+      }
+      AssertionSpec assertion = base;
+      assertion.location = reader_.location(it->first);
+      assertion.op = op == "length" ? "eq" : op;
+      assertion.on_length = on_length || op == "length";
+      assertion.expected = reader_.to_template(it->second);
+      if (check_operand(it->second, op, assertion)) out.push_back(std::move(assertion));
+    }
+  }
+
+  bool check_operand(const YAML::Node& node, const std::string& op, AssertionSpec& assertion) {
+    if (op == "exists" && !reader_.boolean(node, "'exists'")) return false;
+    if (op == "in" && !node.IsSequence()) {
+      reader_.error(node, "'in' needs a list of accepted values");
+      return false;
+    }
+    if (op == "type") {
+      auto name = reader_.string(node, "'type'");
+      if (!name) return false;
+      if (std::find(kTypeNames.begin(), kTypeNames.end(), *name) == kTypeNames.end()) {
+        std::string suggestion = closest_match(*name, kTypeNames);
+        reader_.error(node, fmt::format("unknown type '{}'", *name),
+                      suggestion.empty() ? fmt::format("use one of {}", fmt::join(kTypeNames, ", "))
+                                         : fmt::format("did you mean '{}'?", suggestion));
+        return false;
+      }
+    }
+    if (op == "matches") {
+      auto pattern = reader_.string(node, "'matches'");
+      if (!pattern) return false;
+      if (!contains_reference(node)) {
+        assertion.regex = compile_regex(node, *pattern);
+        if (!assertion.regex) return false;
+      }
+    }
+    if ((op == "lt" || op == "le" || op == "gt" || op == "ge" || op == "length") &&
+        !node.IsScalar()) {
+      reader_.error(node, fmt::format("'{}' needs a single value", op));
+      return false;
+    }
+    return true;
+  }
+
+  YamlReader reader_;
+};
+
+}  // namespace
+
+std::expected<Suite, Diagnostics> load_suite(const std::string& path) {
+  auto root = load_yaml_file(path);
+  if (!root) return std::unexpected(Diagnostics{root.error()});
+
+  Diagnostics diagnostics;
+  SuiteLoader loader(path, diagnostics);
+  Suite suite = loader.load(*root);
+  if (!diagnostics.empty()) return std::unexpected(std::move(diagnostics));
+  return suite;
+}
+
+std::expected<std::vector<std::string>, Diagnostics> find_suite_files(
+    const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  Diagnostics diagnostics;
+  for (const std::string& path : paths) {
+    std::error_code error;
+    if (fs::is_regular_file(path, error)) {
+      files.push_back(path);
+      continue;
+    }
+    if (!fs::is_directory(path, error)) {
+      diagnostics.push_back({{path, 0, 0}, "suite path not found",
+                             "pass a suite file or a folder that contains suite files"});
+      continue;
+    }
+    std::vector<std::string> found;
+    for (const auto& entry : fs::recursive_directory_iterator(path, error)) {
+      std::string extension = entry.path().extension().string();
+      if (entry.is_regular_file() && (extension == ".yaml" || extension == ".yml"))
+        found.push_back(entry.path().string());
+    }
+    if (error) {
+      diagnostics.push_back({{path, 0, 0}, fmt::format("cannot read folder: {}", error.message()), {}});
+      continue;
+    }
+    if (found.empty()) {
+      diagnostics.push_back({{path, 0, 0}, "folder contains no suite files (*.yaml, *.yml)", {}});
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  if (!diagnostics.empty()) return std::unexpected(std::move(diagnostics));
+  return files;
+}
+
+}  // namespace probe

@@ -1,0 +1,246 @@
+#include "yaml_reader.h"
+
+#include <charconv>
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace probe {
+
+namespace {
+
+using nlohmann::json;
+
+bool is_plain(const YAML::Node& node) { return node.Tag() == "?"; }
+
+const char* kind_name(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map:
+      return "a mapping";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Null:
+      return "nothing";
+    default:
+      return "a scalar";
+  }
+}
+
+std::optional<long long> parse_integer(const std::string& text) {
+  static const std::regex decimal("[-+]?[0-9]+");
+  static const std::regex octal("0o[0-7]+");
+  static const std::regex hex("0x[0-9a-fA-F]+");
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  long long value = 0;
+  std::from_chars_result parsed{};
+  if (std::regex_match(text, decimal)) {
+    if (*begin == '+') ++begin;
+    parsed = std::from_chars(begin, end, value, 10);
+  } else if (std::regex_match(text, octal)) {
+    parsed = std::from_chars(begin + 2, end, value, 8);
+  } else if (std::regex_match(text, hex)) {
+    parsed = std::from_chars(begin + 2, end, value, 16);
+  } else {
+    return std::nullopt;
+  }
+  if (parsed.ec != std::errc() || parsed.ptr != end) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+json resolve_plain_scalar(const std::string& text) {
+  static const std::set<std::string> nulls = {"", "~", "null", "Null", "NULL"};
+  static const std::set<std::string> trues = {"true", "True", "TRUE"};
+  static const std::set<std::string> falses = {"false", "False", "FALSE"};
+  static const std::regex decimal("[-+]?[0-9]+");
+  static const std::regex floating("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+
+  if (nulls.contains(text)) return nullptr;
+  if (trues.contains(text)) return true;
+  if (falses.contains(text)) return false;
+  if (auto integer = parse_integer(text)) return *integer;
+  // An integer literal too big for 64 bits: unsigned if it fits, else kept as text so that no
+  // digit is silently rounded away.
+  if (std::regex_match(text, decimal)) {
+    unsigned long long value = 0;
+    auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (parsed.ec == std::errc() && parsed.ptr == text.data() + text.size()) return value;
+    return text;
+  }
+  if (text == ".inf" || text == ".Inf" || text == ".INF" || text == "+.inf")
+    return std::numeric_limits<double>::infinity();
+  if (text == "-.inf" || text == "-.Inf" || text == "-.INF")
+    return -std::numeric_limits<double>::infinity();
+  if (std::regex_match(text, floating)) return std::stod(text);
+  return text;
+}
+
+std::expected<YAML::Node, Diagnostic> load_yaml_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return std::unexpected(Diagnostic{{path, 0, 0}, "cannot read file",
+                                      "check the path and that the file is readable"});
+  }
+  try {
+    YAML::Node root = YAML::Load(in);
+    if (!root.IsDefined() || root.IsNull()) {
+      return std::unexpected(Diagnostic{{path, 0, 0}, "the file is empty", {}});
+    }
+    return root;
+  } catch (const YAML::Exception& e) {
+    return std::unexpected(Diagnostic{{path, e.mark.line + 1, e.mark.column + 1},
+                                      fmt::format("invalid YAML: {}", e.msg),
+                                      "fix the YAML syntax at this position"});
+  }
+}
+
+SourceLocation YamlReader::location(const YAML::Node& node) const {
+  YAML::Mark mark = node.Mark();
+  if (mark.is_null()) return {file_, 0, 0};
+  return {file_, mark.line + 1, mark.column + 1};
+}
+
+void YamlReader::error(const YAML::Node& node, std::string message, std::string hint) {
+  diagnostics_.push_back({location(node), std::move(message), std::move(hint)});
+}
+
+bool YamlReader::expect_map(const YAML::Node& node, const std::string& what,
+                            const std::vector<std::string>& known) {
+  if (!node.IsMap()) {
+    error(node, fmt::format("{} must be a mapping, not {}", what, kind_name(node)));
+    return false;
+  }
+  std::set<std::string> seen;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!it->first.IsScalar()) {
+      error(it->first, fmt::format("{} has a key that is not text", what));
+      continue;
+    }
+    const std::string& key = it->first.Scalar();
+    if (!seen.insert(key).second) {
+      error(it->first, fmt::format("duplicate key '{}' in {}", key, what),
+            "remove one of them: YAML keeps only one value per key");
+    }
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string suggestion = closest_match(key, known);
+    std::string hint = suggestion.empty()
+                           ? fmt::format("known keys: {}", fmt::join(known, ", "))
+                           : fmt::format("did you mean '{}'?", suggestion);
+    error(it->first, fmt::format("unknown key '{}' in {}", key, what), hint);
+  }
+  return true;
+}
+
+std::optional<std::string> YamlReader::string(const YAML::Node& node, const std::string& what) {
+  if (!node.IsScalar()) {
+    error(node, fmt::format("{} must be text, not {}", what, kind_name(node)));
+    return std::nullopt;
+  }
+  return node.Scalar();
+}
+
+std::optional<bool> YamlReader::boolean(const YAML::Node& node, const std::string& what) {
+  if (node.IsScalar() && is_plain(node)) {
+    json value = resolve_plain_scalar(node.Scalar());
+    if (value.is_boolean()) return value.get<bool>();
+  }
+  error(node, fmt::format("{} must be true or false", what));
+  return std::nullopt;
+}
+
+std::optional<long long> YamlReader::integer(const YAML::Node& node, const std::string& what) {
+  if (node.IsScalar() && is_plain(node)) {
+    if (auto value = parse_integer(node.Scalar())) return value;
+  }
+  error(node, fmt::format("{} must be a whole number", what));
+  return std::nullopt;
+}
+
+std::optional<double> YamlReader::duration(const YAML::Node& node, const std::string& what) {
+  static const std::regex pattern("([0-9]+(\\.[0-9]+)?)\\s*(ms|s|m|h)?");
+  std::smatch match;
+  std::string text = node.IsScalar() ? node.Scalar() : std::string();
+  if (!node.IsScalar() || !std::regex_match(text, match, pattern)) {
+    error(node, fmt::format("{} must be a duration such as 500ms, 30s, 2m or 1h", what));
+    return std::nullopt;
+  }
+  double amount = std::stod(match[1].str());
+  std::string unit = match[3].str();
+  if (unit == "ms") return amount / 1000;
+  if (unit == "m") return amount * 60;
+  if (unit == "h") return amount * 3600;
+  return amount;
+}
+
+std::optional<std::vector<std::string>> YamlReader::string_list(const YAML::Node& node,
+                                                                const std::string& what) {
+  std::vector<std::string> out;
+  if (node.IsScalar()) {
+    out.push_back(node.Scalar());
+    return out;
+  }
+  if (!node.IsSequence()) {
+    error(node, fmt::format("{} must be a list of text values", what));
+    return std::nullopt;
+  }
+  for (const YAML::Node& item : node) {
+    auto text = string(item, what + " item");
+    if (!text) return std::nullopt;
+    out.push_back(*text);
+  }
+  return out;
+}
+
+Template YamlReader::to_template(const YAML::Node& node) {
+  Template out;
+  out.location = location(node);
+  out.value = convert(node, "", out);
+  return out;
+}
+
+json YamlReader::convert(const YAML::Node& node, const std::string& pointer, Template& out) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      return nullptr;
+    case YAML::NodeType::Scalar: {
+      const std::string& text = node.Scalar();
+      bool plain = is_plain(node);
+      if (text.find("${") != std::string::npos)
+        out.origins[pointer] = ScalarOrigin{location(node), !plain};
+      return plain ? resolve_plain_scalar(text) : json(text);
+    }
+    case YAML::NodeType::Sequence: {
+      json array = json::array();
+      size_t index = 0;
+      for (const YAML::Node& item : node)
+        array.push_back(convert(item, pointer + "/" + std::to_string(index++), out));
+      return array;
+    }
+    case YAML::NodeType::Map: {
+      json object = json::object();
+      for (auto it = node.begin(); it != node.end(); ++it) {
+        if (!it->first.IsScalar()) {
+          error(it->first, "mapping keys must be text");
+          continue;
+        }
+        const std::string& key = it->first.Scalar();
+        if (object.contains(key)) {
+          error(it->first, fmt::format("duplicate key '{}'", key),
+                "remove one of them: YAML keeps only one value per key");
+        }
+        std::string child = pointer + "/" + escape_pointer_token(key);
+        object[key] = convert(it->second, child, out);
+      }
+      return object;
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace probe

@@ -1,0 +1,58 @@
+// Reading suite and site files: YAML to typed values, with a location on every error.
+#pragma once
+
+#include <expected>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "diagnostic.h"
+#include "template.h"
+
+namespace probe {
+
+// Parses a YAML file. A syntax error, an empty file or an unreadable file is a diagnostic.
+std::expected<YAML::Node, Diagnostic> load_yaml_file(const std::string& path);
+
+// Reads the nodes of one file, collecting every problem instead of stopping at the first.
+class YamlReader {
+ public:
+  YamlReader(std::string file, Diagnostics& diagnostics)
+      : file_(std::move(file)), diagnostics_(diagnostics) {}
+
+  const std::string& file() const { return file_; }
+  SourceLocation location(const YAML::Node& node) const;
+  void error(const YAML::Node& node, std::string message, std::string hint = {});
+
+  // Checks that `node` is a mapping whose keys are all in `known` and appear once.
+  // Unknown keys get a "did you mean" hint. Returns false when `node` is not a mapping.
+  bool expect_map(const YAML::Node& node, const std::string& what,
+                  const std::vector<std::string>& known);
+
+  // Typed readers. Each reports a diagnostic and returns nullopt on a wrong type.
+  std::optional<std::string> string(const YAML::Node& node, const std::string& what);
+  std::optional<bool> boolean(const YAML::Node& node, const std::string& what);
+  std::optional<long long> integer(const YAML::Node& node, const std::string& what);
+  // "30s", "500ms", "2m", "1h", or a plain number of seconds.
+  std::optional<double> duration(const YAML::Node& node, const std::string& what);
+  std::optional<std::vector<std::string>> string_list(const YAML::Node& node,
+                                                      const std::string& what);
+
+  // Converts any node to a template value. Plain scalars follow the YAML 1.2 core schema
+  // (null, true/false, integers, floats); quoted scalars are always strings, and so are
+  // yes/no/on/off.
+  Template to_template(const YAML::Node& node);
+
+ private:
+  nlohmann::json convert(const YAML::Node& node, const std::string& pointer, Template& out);
+
+  std::string file_;
+  Diagnostics& diagnostics_;
+};
+
+// A typed JSON value for a plain YAML scalar under the YAML 1.2 core schema.
+nlohmann::json resolve_plain_scalar(const std::string& text);
+
+}  // namespace probe
