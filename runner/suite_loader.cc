@@ -74,7 +74,7 @@ class SuiteLoader {
       reader_.error(node, "'variables' must be a mapping of names to values");
       return {};
     }
-    reader_.expect_map(node, "'variables'", {});  // reports duplicate keys only
+    reader_.expect_map(node, "'variables'", {});  // any key; reports duplicates
     return reader_.to_template(node);
   }
 
@@ -211,7 +211,7 @@ class SuiteLoader {
       reader_.error(node, fmt::format("{} must be a mapping of names to values", what));
       return {};
     }
-    reader_.expect_map(node, what, {});  // duplicate keys only
+    reader_.expect_map(node, what, {});  // any key; reports duplicates
     Template out = reader_.to_template(node);
     for (const auto& [key, value] : out.value.items()) {
       if (value.is_object() || value.is_array()) {
@@ -332,7 +332,7 @@ class SuiteLoader {
       SourceLocation where = reader_.location(node);
       // Point at the offending character when the scalar sits on one line as written.
       if (node.Tag() == "?") where.column += static_cast<int>(parsed.error().offset);
-      reader_.error(node, fmt::format("invalid JSONPath \"{}\": {}", text, parsed.error().message),
+      reader_.error_at(where, fmt::format("invalid JSONPath \"{}\": {}", text, parsed.error().message),
                     "JSONPath follows RFC 9535, for example $.result[0].id");
       return false;
     }

@@ -106,7 +106,11 @@ SourceLocation YamlReader::location(const YAML::Node& node) const {
 }
 
 void YamlReader::error(const YAML::Node& node, std::string message, std::string hint) {
-  diagnostics_.push_back({location(node), std::move(message), std::move(hint)});
+  error_at(location(node), std::move(message), std::move(hint));
+}
+
+void YamlReader::error_at(SourceLocation where, std::string message, std::string hint) {
+  diagnostics_.push_back({std::move(where), std::move(message), std::move(hint)});
 }
 
 bool YamlReader::expect_map(const YAML::Node& node, const std::string& what,
@@ -126,7 +130,7 @@ bool YamlReader::expect_map(const YAML::Node& node, const std::string& what,
       error(it->first, fmt::format("duplicate key '{}' in {}", key, what),
             "remove one of them: YAML keeps only one value per key");
     }
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    if (known.empty() || std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string suggestion = closest_match(key, known);
     std::string hint = suggestion.empty()
                            ? fmt::format("known keys: {}", fmt::join(known, ", "))

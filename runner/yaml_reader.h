@@ -25,8 +25,10 @@ class YamlReader {
   const std::string& file() const { return file_; }
   SourceLocation location(const YAML::Node& node) const;
   void error(const YAML::Node& node, std::string message, std::string hint = {});
+  void error_at(SourceLocation where, std::string message, std::string hint = {});
 
-  // Checks that `node` is a mapping whose keys are all in `known` and appear once.
+  // Checks that `node` is a mapping whose keys are all in `known` (any key when `known` is
+  // empty) and appear once.
   // Unknown keys get a "did you mean" hint. Returns false when `node` is not a mapping.
   bool expect_map(const YAML::Node& node, const std::string& what,
                   const std::vector<std::string>& known);
