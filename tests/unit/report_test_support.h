@@ -6,12 +6,11 @@
 #include <sys/wait.h>
 
 #include <array>
-#include <cstdio>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <system_error>
@@ -25,14 +24,11 @@ inline std::filesystem::path test_data_dir() {
   return PROBE_TEST_DATA;
 }
 
-// The schema checker kit lives next to the repository in the development setup and is
-// absent from a plain clone, so callers skip when this returns nothing.
-inline std::optional<std::filesystem::path> find_check_reports() {
-  const std::filesystem::path tool =
-      test_data_dir() / ".." / ".." / ".." / "shared" / "tools" / "check-reports";
-  if (!std::filesystem::exists(tool))
-    return std::nullopt;
-  return std::filesystem::weakly_canonical(tool);
+// Returns where the report consumer checker would be: beside the repository in the
+// development setup. A plain clone has none, so callers skip when the file is missing.
+inline std::filesystem::path check_reports_path() {
+  return (test_data_dir() / ".." / ".." / ".." / "shared" / "tools" / "check-reports")
+      .lexically_normal();
 }
 
 inline std::string render(const Reporter& reporter, const RunResult& run) {
