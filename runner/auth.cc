@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace probe {
 
@@ -39,6 +40,7 @@ std::expected<HeaderList, std::string> TokenProvider::headers(AuthKind kind) {
     auto minted = kind == AuthKind::service ? mint_service_token() : mint_user_token();
     if (!minted) {
       token.failure = minted.error();
+      spdlog::error("{}; tests that need this token will error", redactor_.mask(minted.error()));
       return std::unexpected(minted.error());
     }
     token = std::move(*minted);
@@ -147,6 +149,7 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint(const HttpR
   minted.renew_at = clock_() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                    std::chrono::duration<double>(lifetime - margin));
   ++minted_;
+  spdlog::info("minted a token at {}, valid for {:.0f} s", request.url, lifetime);
   return minted;
 }
 

@@ -5,10 +5,12 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "console.h"
 #include "executor.h"
 #include "exit_code.h"
+#include "logging.h"
 #include "report.h"
 #include "site.h"
 #include "suite_loader.h"
@@ -98,6 +100,10 @@ int write_reports(const RunCommand& command, const RunResult& run) {
 }
 
 int run(const RunCommand& command) {
+  Verbosity verbosity = command.quiet     ? Verbosity::quiet
+                        : command.verbose ? Verbosity::verbose
+                                          : Verbosity::normal;
+  init_logging(verbosity);
   auto variables = parse_variables(command.variables);
   if (!variables) {
     std::cerr << "error: " << variables.error() << "\n";
@@ -119,13 +125,16 @@ int run(const RunCommand& command) {
     options.deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                    std::chrono::duration<double>(command.max_time));
 
+  if (!site->verify_tls) {
+    spdlog::warn("TLS certificate verification is off for site '{}' ({}); use this only for "
+                 "test sites", site->name, site->file);
+  }
+
   Redactor redactor;
   CurlOptions curl_options;
   curl_options.interrupt = &g_interrupted;
   curl_options.max_body_bytes = static_cast<size_t>(command.max_body_mib * 1024 * 1024);
   auto client = make_curl_client(curl_options);
-  Verbosity verbosity = command.quiet ? Verbosity::quiet
-                        : command.verbose ? Verbosity::verbose : Verbosity::normal;
   ConsoleReporter console(stdout, redactor, verbosity);
   Executor executor(*site, options, *client, redactor, console);
 
