@@ -73,7 +73,7 @@ void ConsoleReporter::step_finished(const StepResult& step) {
 
 void ConsoleReporter::test_finished(const TestResult& test) {
   bool problem = test.outcome == Outcome::failed || test.outcome == Outcome::error;
-  if (verbosity_ == Verbosity::quiet && !problem) return;
+  if (verbosity_ == Verbosity::quiet && !problem && !test.cleanup_failed) return;
 
   std::string line = fmt::format("  {}  {}", paint(color_of(test.outcome), label(test.outcome)), test.name);
   if (test.outcome == Outcome::skipped) {
@@ -81,19 +81,21 @@ void ConsoleReporter::test_finished(const TestResult& test) {
   } else {
     line += fmt::format(" ({})", milliseconds(test.seconds));
   }
+  if (test.cleanup_failed) line += paint(kRed, " [cleanup failed]");
   print(line + "\n");
-  if (!problem) return;
 
   for (const StepResult& step : test.steps) {
+    if (!problem && !step.cleanup) continue;
+    std::string name = fmt::format("{} '{}'", step.cleanup ? "cleanup step" : "step", step.name);
     if (step.outcome == Outcome::error) {
-      print(fmt::format("         step '{}': {}\n", step.name, step.error));
+      print(fmt::format("         {}: {}\n", name, step.error));
       if (!step.request_line.empty()) print(fmt::format("           request: {}\n", step.request_line));
     }
     for (const AssertionResult& assertion : step.assertions) {
       if (assertion.passed) continue;
-      print(fmt::format("         step '{}': {}\n           expected: {}\n           actual:   {}\n"
+      print(fmt::format("         {}: {}\n           expected: {}\n           actual:   {}\n"
                         "           at {}\n",
-                        step.name, assertion.subject, assertion.expected, assertion.actual,
+                        name, assertion.subject, assertion.expected, assertion.actual,
                         format_location(assertion.location)));
     }
   }
@@ -104,7 +106,8 @@ void ConsoleReporter::summary(const RunResult& run) {
   std::string text = fmt::format("{} tests: {} passed, {} failed, {} errors, {} skipped in {:.2f} s",
                                  counts.tests, counts.passed, counts.failed, counts.errors,
                                  counts.skipped, run.seconds);
-  bool ok = counts.failed == 0 && counts.errors == 0;
+  if (counts.cleanup_failures > 0) text += fmt::format(", {} with failed cleanup", counts.cleanup_failures);
+  bool ok = counts.failed == 0 && counts.errors == 0 && counts.cleanup_failures == 0;
   print(paint(ok ? kGreen : kRed, text) + (run.interrupted ? " (interrupted)" : "") + "\n");
 }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <random>
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -19,6 +20,25 @@ using SteadyClock = std::chrono::steady_clock;
 
 // The part of a response body shown in the step log of a failed step.
 constexpr size_t kBodyExcerptBytes = 2048;
+
+// Poll attempts beyond this many are counted, not logged one by one.
+constexpr int kMaxLoggedAttempts = 20;
+
+std::string random_hex(int digits) {
+  static thread_local std::mt19937_64 generator{std::random_device{}()};
+  std::string out;
+  for (int i = 0; i < digits; ++i) out += "0123456789abcdef"[generator() % 16];
+  return out;
+}
+
+std::string compact_timestamp() {
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
+  return buffer;
+}
 
 double seconds_since(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
@@ -126,14 +146,21 @@ std::optional<std::string> capture_value(const CaptureSpec& capture, const Respo
       if (!capture.regex->Match(response.body, 0, response.body.size(), re2::RE2::UNANCHORED,
                                 groups.data(), static_cast<int>(groups.size())))
         return fmt::format("regex \"{}\" does not match the body", capture.expression);
+      // RE2 leaves a group that took no part in the match (as in "(a)?b") without data.
+      if (groups[capture.group].data() == nullptr) {
+        return fmt::format("regex \"{}\" matches, but group {} takes no part in the match",
+                           capture.expression, capture.group);
+      }
       out = std::string(groups[capture.group].data(), groups[capture.group].size());
       return std::nullopt;
     }
     case CaptureSource::json: {
       const json* root = view.json();
       if (root == nullptr) return "the body is not JSON: " + view.json_error();
+      // A non-singular query yields a list, and an empty list means it found nothing too.
       auto value = select_value(*capture.path, *root);
-      if (!value) return fmt::format("{} selects nothing in the body", capture.expression);
+      if (!value || (value->is_array() && value->empty() && !capture.path->is_singular()))
+        return fmt::format("{} selects nothing in the body", capture.expression);
       out = std::move(*value);
       return std::nullopt;
     }
@@ -161,6 +188,7 @@ Executor::Executor(const Site& site, const RunOptions& options, HttpClient& clie
       client_(client),
       redactor_(redactor),
       observer_(observer),
+      waiter_(options.waiter != nullptr ? *options.waiter : system_waiter_),
       run_scope_(&site_scope_),
       tokens_(site, run_scope_, client, redactor) {
   site_scope_.set("base_url", Binding{site.base_url.value, true, false, site.base_url.location, site.base_url.origins});
@@ -172,6 +200,9 @@ Executor::Executor(const Site& site, const RunOptions& options, HttpClient& clie
     site_scope_.set(secret.name, Binding{secret.value, false, true, {}, {}});
     redactor_.add(secret.value);
   }
+  // Values that make names unique per run, so runs never collide on fixed ids.
+  site_scope_.set("run_id", Binding{random_hex(12), false, false, {}, {}});
+  site_scope_.set("run_timestamp", Binding{compact_timestamp(), false, false, {}, {}});
   add_cli_variables(run_scope_, options);
 }
 
@@ -231,9 +262,10 @@ TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Sc
 
   auto start = SteadyClock::now();
   Scope scope(&suite_scope);
+  scope.set("random", Binding{random_hex(8), false, false, {}, {}});
   for (const StepSpec& step : test.steps) {
     if (result.outcome != Outcome::passed) break;
-    result.steps.push_back(run_step(suite, step, scope));
+    result.steps.push_back(run_step(suite, step, scope, false));
     const StepResult& done = result.steps.back();
     observer_.step_finished(done);
     if (done.outcome != Outcome::passed) {
@@ -241,11 +273,149 @@ TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Sc
       result.message = first_failure(done);
     }
   }
+
+  for (const StepSpec& step : test.cleanup) {
+    result.steps.push_back(run_step(suite, step, scope, true));
+    StepResult& done = result.steps.back();
+    done.cleanup = true;
+    observer_.step_finished(done);
+    if (done.outcome == Outcome::failed || done.outcome == Outcome::error)
+      result.cleanup_failed = true;
+  }
   result.seconds = seconds_since(start);
   return result;
 }
 
-StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& scope) {
+std::expected<HttpResponse, StepError> Executor::send(const HttpRequest& prepared, AuthKind auth,
+                                                      bool cleanup) {
+  HttpRequest request = prepared;
+  if (auth == AuthKind::user || auth == AuthKind::service) {
+    auto headers = tokens_.headers(auth);
+    if (!headers) return std::unexpected(StepError{headers.error(), false});
+    request.headers.insert(request.headers.end(), headers->begin(), headers->end());
+  }
+
+  // A cleanup step still runs after an interruption, within the grace period.
+  request.abort = cleanup ? options_.hard_stop : options_.interrupt;
+  auto limit = cleanup ? cleanup_deadline() : options_.deadline;
+  if (limit) {
+    double left = std::chrono::duration<double>(*limit - SteadyClock::now()).count();
+    if (left <= 0) return std::unexpected(StepError{cleanup ? "the cleanup grace period ran out" : stop_reason(), true});
+    request.timeout_seconds = std::min(request.timeout_seconds, left);
+  }
+
+  auto response = client_.send(request);
+  if (!response) {
+    bool interrupted = response.error().kind == HttpErrorKind::interrupted;
+    return std::unexpected(StepError{interrupted ? stop_reason() : response.error().message, interrupted});
+  }
+  return std::move(*response);
+}
+
+std::optional<std::chrono::steady_clock::time_point> Executor::cleanup_deadline() {
+  if (options_.interrupt == nullptr || !options_.interrupt->load()) return options_.deadline_with_grace();
+  if (!grace_deadline_) {
+    grace_deadline_ = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                               std::chrono::duration<double>(options_.cleanup_grace_seconds));
+  }
+  return grace_deadline_;
+}
+
+bool Executor::all_hold(const std::vector<AssertionSpec>& assertions, const ResponseView& view,
+                        const Scope& scope, std::vector<AssertionResult>* results) {
+  bool holds = true;
+  for (const AssertionSpec& assertion : assertions) {
+    auto expected = expand(assertion.expected, scope);
+    AssertionResult checked;
+    if (expected) {
+      checked = evaluate(assertion, *expected, view);
+    } else {
+      checked.subject = "variable";
+      checked.actual = expected.error().message;
+      checked.location = expected.error().location;
+    }
+    holds = holds && checked.passed;
+    if (results != nullptr) results->push_back(std::move(checked));
+  }
+  return holds;
+}
+
+std::optional<HttpResponse> Executor::poll(const StepSpec& spec, const HttpRequest& request,
+                                           AuthKind auth, Scope& scope, StepResult& step) {
+  const PollSpec& poll = *spec.poll;
+  std::optional<HttpResponse> last;
+  std::string last_error;
+  bool interrupted = false;
+  std::vector<AssertionResult> last_until;
+  std::vector<AssertionResult> last_fail_when;
+
+  PollPolicy policy = poll.policy;
+  auto outcome = run_poll(policy, waiter_, [&](int attempt) {
+    auto response = send(request, auth, false);
+    if (!response) {
+      last_error = response.error().message;
+      interrupted = response.error().interrupted;
+      if (attempt <= kMaxLoggedAttempts) step.log.push_back(fmt::format("  attempt {}: {}", attempt, last_error));
+      // An interruption or a failed login ends the poll; a refused connection is retried.
+      if (interrupted) return AttemptVerdict::failed;
+      return AttemptVerdict::pending;
+    }
+    last = std::move(*response);
+    last_error.clear();
+    ResponseView view(*last);
+    if (const json* body = view.json()) register_tokens(*body, redactor_);
+    last_until.clear();
+    last_fail_when.clear();
+    bool failed = !poll.fail_when.empty() && all_hold(poll.fail_when, view, scope, &last_fail_when);
+    bool satisfied = !failed && all_hold(poll.until, view, scope, &last_until);
+    if (attempt <= kMaxLoggedAttempts) {
+      step.log.push_back(fmt::format("  attempt {}: HTTP {}{}", attempt, last->status,
+                                     failed ? ", fail condition met" : satisfied ? ", condition met" : ""));
+    }
+    if (failed) return AttemptVerdict::failed;
+    return satisfied ? AttemptVerdict::satisfied : AttemptVerdict::pending;
+  });
+  if (interrupted) outcome.stop = PollStop::interrupted;
+
+  step.details.push_back({"poll", describe(outcome)});
+  step.details.push_back({"poll attempts", std::to_string(outcome.attempts)});
+  step.details.push_back({"poll seconds", fmt::format("{:.3f}", outcome.seconds)});
+  if (outcome.attempts > kMaxLoggedAttempts)
+    step.log.push_back(fmt::format("  ... {} attempts in all", outcome.attempts));
+
+  if (outcome.stop == PollStop::interrupted || (!last && !last_error.empty())) {
+    step.outcome = Outcome::error;
+    step.error = outcome.stop == PollStop::interrupted
+                     ? stop_reason()
+                     : fmt::format("poll {}; the last attempt failed: {}", describe(outcome), last_error);
+    return last;
+  }
+  if (outcome.stop == PollStop::satisfied) return last;
+
+  // The poll ended without its condition: report why, with the values that decided it.
+  AssertionResult verdict;
+  verdict.subject = "poll";
+  verdict.op = "until";
+  verdict.location = poll.location;
+  const auto& deciding = outcome.stop == PollStop::failed ? last_fail_when : last_until;
+  std::vector<std::string> expected;
+  std::vector<std::string> actual;
+  for (const AssertionResult& result : deciding) {
+    expected.push_back(fmt::format("{} {}", result.subject, result.expected));
+    actual.push_back(fmt::format("{} {}", result.subject, result.actual));
+  }
+  verdict.expected = fmt::format("until {}", fmt::join(expected, ", "));
+  verdict.actual = fmt::format("{}; last response: HTTP {}{}{}", describe(outcome), last ? last->status : 0,
+                               actual.empty() ? "" : ", ", fmt::join(actual, ", "));
+  if (!last_error.empty()) verdict.actual += "; last attempt failed: " + last_error;
+  if (outcome.stop == PollStop::failed)
+    verdict.expected = fmt::format("fail_when not to hold: {}", fmt::join(expected, ", "));
+  step.assertions.push_back(std::move(verdict));
+  step.outcome = Outcome::failed;
+  return last;
+}
+
+StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& scope, bool cleanup) {
   StepResult step;
   step.name = spec.name;
   step.location = spec.location;
@@ -254,19 +424,23 @@ StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& s
     step.error = std::move(message);
     return step;
   };
-  if (stopped()) return fail(stop_reason());
+  if (!cleanup && stopped()) return fail(stop_reason());
 
   auto built = build_request(spec.request, suite.defaults, site_, scope);
-  if (!built) return fail(format_location(built.error().location) + ": " + built.error().message);
+  if (!built) {
+    // A cleanup step for a resource that was never created has nothing to delete.
+    if (cleanup && built.error().message.starts_with("undefined variable")) {
+      step.outcome = Outcome::skipped;
+      step.error = "not run: " + built.error().message;
+      return step;
+    }
+    return fail(format_location(built.error().location) + ": " + built.error().message);
+  }
   HttpRequest request = std::move(*built);
   step.request_line = request_line(request);
 
   AuthKind auth = spec.request.auth.kind == AuthKind::inherit ? suite.defaults.auth : spec.request.auth.kind;
-  if (auth == AuthKind::user || auth == AuthKind::service) {
-    auto headers = tokens_.headers(auth);
-    if (!headers) return fail(headers.error());
-    request.headers.insert(request.headers.end(), headers->begin(), headers->end());
-  } else if (auth == AuthKind::basic) {
+  if (auth == AuthKind::basic) {
     auto username = expand_text(spec.request.auth.username, scope);
     auto password = expand_text(spec.request.auth.password, scope);
     if (!username) return fail(username.error().message);
@@ -274,29 +448,41 @@ StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& s
     redactor_.add(*password);
     request.basic_auth = {*username, *password};
   }
-  if (options_.deadline) {
-    double left = std::chrono::duration<double>(*options_.deadline - SteadyClock::now()).count();
-    request.timeout_seconds = std::max(0.001, std::min(request.timeout_seconds, left));
-  }
-
   log_request(step, request);
+
   auto start = SteadyClock::now();
-  auto response = client_.send(request);
-  step.seconds = seconds_since(start);
-  if (!response) {
-    step.log.push_back("! " + response.error().message);
-    return fail(response.error().kind == HttpErrorKind::interrupted ? stop_reason() : response.error().message);
+  std::optional<HttpResponse> response;
+  if (spec.poll) {
+    response = poll(spec, request, auth, scope, step);
+    step.seconds = seconds_since(start);
+    if (step.outcome == Outcome::error || !response) return step;
+  } else {
+    auto sent = send(request, auth, cleanup);
+    step.seconds = seconds_since(start);
+    if (!sent) {
+      step.log.push_back("! " + sent.error().message);
+      return fail(sent.error().message);
+    }
+    response = std::move(*sent);
   }
 
-  step.status = response->status;
-  ResponseView view(*response);
+  check_response(spec, *response, scope, step);
+  return step;
+}
+
+void Executor::check_response(const StepSpec& spec, const HttpResponse& response, Scope& scope,
+                              StepResult& step) {
+  step.status = response.status;
+  ResponseView view(response);
   if (const json* body = view.json()) register_tokens(*body, redactor_);
-  log_response(step, *response);
+  log_response(step, response);
 
   for (const AssertionSpec& assertion : spec.assertions) {
     auto expected = expand(assertion.expected, scope);
     if (!expected) {
-      return fail(format_location(expected.error().location) + ": " + expected.error().message);
+      step.outcome = Outcome::error;
+      step.error = format_location(expected.error().location) + ": " + expected.error().message;
+      return;
     }
     step.assertions.push_back(evaluate(assertion, *expected, view));
     const AssertionResult& checked = step.assertions.back();
@@ -322,8 +508,7 @@ StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& s
     step.outcome = Outcome::error;
     step.error = capture_errors.front();
   }
-  if (step.outcome != Outcome::passed) log_body_excerpt(step, *response);
-  return step;
+  if (step.outcome != Outcome::passed) log_body_excerpt(step, response);
 }
 
 }  // namespace probe

@@ -8,12 +8,14 @@
 #include <utility>
 #include <vector>
 
+#include "assertion.h"
 #include "auth.h"
 #include "http_client.h"
 #include "result.h"
 #include "secrets.h"
 #include "site.h"
 #include "suite.h"
+#include "waiter.h"
 
 namespace probe {
 
@@ -28,8 +30,27 @@ class RunObserver {
 
 struct RunOptions {
   std::vector<std::pair<std::string, std::string>> variables;  // from --var, override the files
+  // Set on SIGINT or SIGTERM: no new test starts and requests in flight stop, but cleanup
+  // steps still run, for at most cleanup_grace_seconds.
   const std::atomic<bool>* interrupt = nullptr;
+  // Set on a second signal: cleanup requests stop too.
+  const std::atomic<bool>* hard_stop = nullptr;
+  double cleanup_grace_seconds = 20;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // from --max-time
+  Waiter* waiter = nullptr;  // the system clock when null
+
+  // Cleanup may run a grace period past --max-time.
+  std::optional<std::chrono::steady_clock::time_point> deadline_with_grace() const {
+    if (!deadline) return std::nullopt;
+    return *deadline + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(cleanup_grace_seconds));
+  }
+};
+
+// Why a request produced no response.
+struct StepError {
+  std::string message;
+  bool interrupted = false;
 };
 
 class Executor {
@@ -44,7 +65,16 @@ class Executor {
 
  private:
   TestResult run_test(const Suite& suite, const TestSpec& test, const Scope& suite_scope);
-  StepResult run_step(const Suite& suite, const StepSpec& step, Scope& scope);
+  StepResult run_step(const Suite& suite, const StepSpec& step, Scope& scope, bool cleanup);
+  // Adds credentials and the time limits that apply, then sends.
+  std::expected<HttpResponse, StepError> send(const HttpRequest& request, AuthKind auth, bool cleanup);
+  std::optional<HttpResponse> poll(const StepSpec& spec, const HttpRequest& request, AuthKind auth,
+                                   Scope& scope, StepResult& step);
+  void check_response(const StepSpec& spec, const HttpResponse& response, Scope& scope,
+                      StepResult& step);
+  bool all_hold(const std::vector<AssertionSpec>& assertions, const ResponseView& view,
+                const Scope& scope, std::vector<AssertionResult>* results);
+  std::optional<std::chrono::steady_clock::time_point> cleanup_deadline();
   bool stopped() const;
   std::string stop_reason() const;
 
@@ -53,6 +83,9 @@ class Executor {
   HttpClient& client_;
   Redactor& redactor_;
   RunObserver& observer_;
+  SystemWaiter system_waiter_;
+  Waiter& waiter_;
+  std::optional<std::chrono::steady_clock::time_point> grace_deadline_;
   Scope site_scope_;
   Scope run_scope_;  // --var values over the site's
   TokenProvider tokens_;

@@ -95,7 +95,7 @@ class CurlHttpClient : public HttpClient {
     curl_easy_reset(handle_);
     Transfer transfer;
     transfer.max_body_bytes = options_.max_body_bytes;
-    transfer.interrupt = options_.interrupt;
+    transfer.interrupt = request.abort != nullptr ? request.abort : options_.interrupt;
 
     char error_buffer[CURL_ERROR_SIZE] = {};
     curl_slist* headers = build_headers(request);

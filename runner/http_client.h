@@ -25,6 +25,9 @@ struct HttpRequest {
   bool verify_tls = true;
   std::string ca_file;  // extra CA bundle; empty for the system store
   std::optional<std::pair<std::string, std::string>> basic_auth;
+  // When set and true, the transfer stops with HttpErrorKind::interrupted. Overrides
+  // CurlOptions::interrupt for this request.
+  const std::atomic<bool>* abort = nullptr;
 };
 
 struct HttpResponse {

@@ -14,17 +14,23 @@
 #include "report.h"
 #include "site.h"
 #include "suite_loader.h"
+#include "waiter.h"
 
 namespace {
 
 using namespace probe;
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_hard_stop{false};
 std::atomic<int> g_signal{0};
 
+// The first signal stops the run but lets cleanup steps finish; a second one stops those too.
 void on_signal(int signal_number) {
-  g_signal.store(signal_number);
+  if (g_interrupted.load()) g_hard_stop.store(true);
+  int expected = 0;
+  g_signal.compare_exchange_strong(expected, signal_number);
   g_interrupted.store(true);
+  notify_interrupt();
 }
 
 void install_signal_handlers() {
@@ -46,6 +52,7 @@ struct RunCommand {
   bool verbose = false;
   double max_time = 0;
   double max_body_mib = 64;
+  double cleanup_grace = 20;
 };
 
 void print_diagnostics(const Diagnostics& diagnostics) {
@@ -120,6 +127,8 @@ int run(const RunCommand& command) {
   RunOptions options;
   options.variables = std::move(*variables);
   options.interrupt = &g_interrupted;
+  options.hard_stop = &g_hard_stop;
+  options.cleanup_grace_seconds = command.cleanup_grace;
   auto start = std::chrono::steady_clock::now();
   if (command.max_time > 0)
     options.deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -150,7 +159,7 @@ int run(const RunCommand& command) {
   if (result.interrupted) return g_signal.load() == SIGTERM ? kExitTerminated : kExitInterrupted;
   if (report_status != kExitPassed) return report_status;
   Counts counts = count(result);
-  return counts.failed + counts.errors > 0 ? kExitFailed : kExitPassed;
+  return counts.failed + counts.errors + counts.cleanup_failures > 0 ? kExitFailed : kExitPassed;
 }
 
 }  // namespace
@@ -172,6 +181,9 @@ int main(int argc, char** argv) {
   run_app->add_option("--tap", command.tap, "TAP report path (default REPORT_DIR/tapis-probe.tap)");
   run_app->add_option("--max-time", command.max_time,
                       "Stop the run after this many seconds; tests not run are reported skipped");
+  run_app->add_option("--cleanup-grace", command.cleanup_grace,
+                      "Seconds cleanup steps may still run after SIGINT or SIGTERM")
+      ->capture_default_str();
   run_app->add_option("--max-body", command.max_body_mib,
                       "Largest response body accepted, in MiB")->capture_default_str();
   auto* quiet = run_app->add_flag("-q,--quiet", command.quiet, "Print only failures and the summary");
@@ -190,6 +202,7 @@ int main(int argc, char** argv) {
                  "tapis-probe never guesses a site\n";
     return kExitInvalid;
   }
+  init_interrupt_pipe();
   install_signal_handlers();
   init_http();
   return run(command);

@@ -40,14 +40,23 @@ void add(Counts& counts, Outcome outcome) {
 
 Counts count(const SuiteResult& suite) {
   Counts counts;
-  for (const TestResult& test : suite.tests) add(counts, test.outcome);
+  for (const TestResult& test : suite.tests) {
+    add(counts, test.outcome);
+    if (test.cleanup_failed) ++counts.cleanup_failures;
+  }
   return counts;
 }
 
 Counts count(const RunResult& run) {
   Counts counts;
   for (const SuiteResult& suite : run.suites) {
-    for (const TestResult& test : suite.tests) add(counts, test.outcome);
+    Counts suite_counts = count(suite);
+    counts.tests += suite_counts.tests;
+    counts.passed += suite_counts.passed;
+    counts.failed += suite_counts.failed;
+    counts.errors += suite_counts.errors;
+    counts.skipped += suite_counts.skipped;
+    counts.cleanup_failures += suite_counts.cleanup_failures;
   }
   return counts;
 }

@@ -36,6 +36,7 @@ using Property = std::pair<std::string, std::string>;
 
 struct StepResult {
   std::string name;
+  bool cleanup = false;  // a cleanup step: its outcome does not change the test's verdict
   Outcome outcome = Outcome::passed;
   std::string request_line;  // "GET https://host/v3/actors"
   int status = 0;            // HTTP status of the last response; 0 when none arrived
@@ -53,7 +54,8 @@ struct TestResult {
   Outcome outcome = Outcome::passed;
   std::string message;  // first failure or error in one line, or the skip reason
   double seconds = 0;
-  std::vector<StepResult> steps;
+  std::vector<StepResult> steps;  // the test's steps, then its cleanup steps
+  bool cleanup_failed = false;    // a cleanup step failed or errored
   SourceLocation location;
 };
 
@@ -73,6 +75,7 @@ struct Counts {
   int failed = 0;
   int errors = 0;
   int skipped = 0;
+  int cleanup_failures = 0;  // tests whose cleanup failed, whatever their own outcome
 };
 
 struct RunResult {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "json_path.h"
+#include "poller.h"
 #include "result.h"
 #include "template.h"
 
@@ -73,11 +74,22 @@ struct AssertionSpec {
   SourceLocation location;
 };
 
+// Repeats a step's request until every `until` assertion holds. When every `fail_when`
+// assertion holds the poll stops at once as a failure. The step's own assertions and captures
+// apply to the last response.
+struct PollSpec {
+  PollPolicy policy;
+  std::vector<AssertionSpec> until;
+  std::vector<AssertionSpec> fail_when;
+  SourceLocation location;
+};
+
 struct StepSpec {
   std::string name;
   RequestSpec request;
   std::vector<CaptureSpec> captures;
   std::vector<AssertionSpec> assertions;
+  std::optional<PollSpec> poll;
   SourceLocation location;
 };
 
@@ -86,6 +98,8 @@ struct TestSpec {
   std::vector<std::string> tags;
   std::optional<std::string> skip;
   std::vector<StepSpec> steps;
+  // Run after the steps whatever happened, also after an interruption (within a grace period).
+  std::vector<StepSpec> cleanup;
   SourceLocation location;
 };
 

@@ -18,8 +18,11 @@ namespace fs = std::filesystem;
 const std::vector<std::string> kSuiteKeys = {"name",     "description", "tags", "variables",
                                              "defaults", "tests"};
 const std::vector<std::string> kDefaultsKeys = {"auth", "timeout", "headers", "redirects"};
-const std::vector<std::string> kTestKeys = {"name", "description", "tags", "skip", "steps"};
-const std::vector<std::string> kStepKeys = {"name", "request", "capture", "assert"};
+const std::vector<std::string> kTestKeys = {"name", "description", "tags",
+                                            "skip", "steps",       "cleanup"};
+const std::vector<std::string> kStepKeys = {"name", "request", "capture", "assert", "poll"};
+const std::vector<std::string> kPollKeys = {"interval", "backoff",  "max_interval", "timeout",
+                                            "max_attempts", "until", "fail_when"};
 const std::vector<std::string> kRequestKeys = {"method", "url",  "query",   "headers",   "json",
                                                "form",   "body", "timeout", "redirects", "auth"};
 const std::vector<std::string> kRedirectKeys = {"follow", "max"};
@@ -74,8 +77,7 @@ class SuiteLoader {
       reader_.error(node, "'variables' must be a mapping of names to values");
       return {};
     }
-    reader_.expect_map(node, "'variables'", {});  // any key; reports duplicates
-    return reader_.to_template(node);
+    return reader_.to_template(node);  // reports duplicate keys
   }
 
   Defaults read_defaults(const YAML::Node& node) {
@@ -135,6 +137,19 @@ class SuiteLoader {
       int index = 0;
       for (const YAML::Node& step : steps) test.steps.push_back(read_step(step, ++index));
     }
+
+    if (const YAML::Node cleanup = node["cleanup"]) {
+      if (!cleanup.IsSequence()) {
+        reader_.error(cleanup, "'cleanup' must be a list of steps");
+      } else {
+        int index = 0;
+        for (const YAML::Node& step : cleanup) {
+          test.cleanup.push_back(read_step(step, ++index));
+          test.cleanup.back().name = step["name"] ? test.cleanup.back().name
+                                                  : fmt::format("cleanup {}", index);
+        }
+      }
+    }
     return test;
   }
 
@@ -152,7 +167,60 @@ class SuiteLoader {
     }
     if (node["capture"]) read_captures(node["capture"], step.captures);
     if (node["assert"]) read_assertions(node["assert"], step.assertions);
+    if (node["poll"]) step.poll = read_poll(node["poll"]);
     return step;
+  }
+
+  std::optional<PollSpec> read_poll(const YAML::Node& node) {
+    if (!reader_.expect_map(node, "'poll'", kPollKeys)) return std::nullopt;
+    PollSpec poll;
+    poll.location = reader_.location(node);
+    PollPolicy& policy = poll.policy;
+    bool valid = true;
+
+    if (node["interval"]) policy.interval_seconds = reader_.duration(node["interval"], "'interval'").value_or(policy.interval_seconds);
+    if (node["max_interval"]) policy.max_interval_seconds = reader_.duration(node["max_interval"], "'max_interval'");
+    if (node["backoff"]) {
+      const YAML::Node backoff = node["backoff"];
+      nlohmann::json factor = backoff.IsScalar() ? resolve_plain_scalar(backoff.Scalar()) : nlohmann::json();
+      if (!factor.is_number() || factor.get<double>() < 1 || factor.get<double>() > 10) {
+        reader_.error(backoff, "'backoff' must be a number from 1 (a fixed interval) to 10");
+        valid = false;
+      } else {
+        policy.backoff = factor.get<double>();
+      }
+    }
+    if (node["timeout"]) {
+      auto timeout = reader_.duration(node["timeout"], "'timeout'");
+      valid = valid && timeout.has_value();
+      if (timeout) policy.timeout_seconds = *timeout;
+    } else {
+      reader_.error(node, "'poll' has no 'timeout'",
+                    "add 'timeout:' with the longest the whole poll may take, e.g. 5m");
+      valid = false;
+    }
+    if (node["max_attempts"]) {
+      policy.max_attempts = reader_.integer(node["max_attempts"], "'max_attempts'");
+      if (policy.max_attempts && *policy.max_attempts < 1) {
+        reader_.error(node["max_attempts"], "'max_attempts' counts requests and must be at least 1");
+        valid = false;
+      }
+    }
+    if (policy.interval_seconds <= 0) {
+      reader_.error(node["interval"], "'interval' must be more than zero");
+      valid = false;
+    }
+
+    if (node["until"]) {
+      read_assertions(node["until"], poll.until, "'poll.until'");
+    } else {
+      reader_.error(node, "'poll' has no 'until'",
+                    "add 'until:' with the assertions that end the poll, e.g. json: {$.result.status: FINISHED}");
+      valid = false;
+    }
+    if (node["fail_when"]) read_assertions(node["fail_when"], poll.fail_when, "'poll.fail_when'");
+    if (!valid) return std::nullopt;
+    return poll;
   }
 
   RequestSpec read_request(const YAML::Node& node) {
@@ -211,8 +279,7 @@ class SuiteLoader {
       reader_.error(node, fmt::format("{} must be a mapping of names to values", what));
       return {};
     }
-    reader_.expect_map(node, what, {});  // any key; reports duplicates
-    Template out = reader_.to_template(node);
+    Template out = reader_.to_template(node);  // reports duplicate keys
     for (const auto& [key, value] : out.value.items()) {
       if (value.is_object() || value.is_array()) {
         reader_.error(node[key], fmt::format("{} value '{}' must be text or a number", what, key));
@@ -300,13 +367,15 @@ class SuiteLoader {
       capture.expression = reader_.string(node["regex"], "'regex'").value_or("");
       capture.regex = compile_regex(node["regex"], capture.expression);
       if (!capture.regex) return false;
-      capture.group = static_cast<int>(reader_.integer(node["group"] ? node["group"] : YAML::Node("1"), "'group'").value_or(1));
-      if (capture.group < 0 || capture.group > capture.regex->NumberOfCapturingGroups()) {
+      long long group = 1;
+      if (node["group"]) group = reader_.integer(node["group"], "'group'").value_or(1);
+      if (group < 0 || group > capture.regex->NumberOfCapturingGroups()) {
         reader_.error(node["group"] ? node["group"] : node["regex"],
-                      fmt::format("the regex has no group {}", capture.group),
+                      fmt::format("the regex has no group {}", group),
                       "groups are numbered from 1; 0 is the whole match");
         return false;
       }
+      capture.group = static_cast<int>(group);
       ++sources;
     }
     if (node["status"]) {
@@ -352,8 +421,9 @@ class SuiteLoader {
     return regex;
   }
 
-  void read_assertions(const YAML::Node& node, std::vector<AssertionSpec>& assertions) {
-    if (!reader_.expect_map(node, "'assert'", kAssertKeys)) return;
+  void read_assertions(const YAML::Node& node, std::vector<AssertionSpec>& assertions,
+                       const std::string& what = "'assert'") {
+    if (!reader_.expect_map(node, what, kAssertKeys)) return;
     if (node["status"]) read_status(node["status"], assertions);
     if (node["headers"]) {
       const YAML::Node headers = node["headers"];

@@ -1,0 +1,45 @@
+// Polling: repeating a request until a condition holds, a failure condition holds, or time runs out.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "waiter.h"
+
+namespace probe {
+
+struct PollPolicy {
+  double interval_seconds = 2;  // wait after the first attempt
+  double backoff = 1;           // each wait is the previous one times this factor
+  std::optional<double> max_interval_seconds;
+  double timeout_seconds = 60;  // wall-clock bound for the whole poll, first attempt included
+  std::optional<long long> max_attempts;  // requests sent, the first one included
+};
+
+// What one attempt found.
+enum class AttemptVerdict {
+  pending,    // neither condition holds yet (or the request failed): try again
+  satisfied,  // every `until` assertion holds
+  failed,     // every `fail_when` assertion holds
+};
+
+enum class PollStop { satisfied, failed, timed_out, attempts_exhausted, interrupted };
+
+struct PollOutcome {
+  PollStop stop = PollStop::timed_out;
+  int attempts = 0;
+  double seconds = 0;
+};
+
+// Calls `attempt` (with the 1-based attempt number) until it returns a final verdict, the
+// timeout or max_attempts is reached, or a wait is interrupted. The wait before attempt n+1 is
+// interval * backoff^(n-1), capped by max_interval and by the time left, so the last attempt
+// falls on the deadline rather than after it.
+PollOutcome run_poll(const PollPolicy& policy, Waiter& waiter,
+                     const std::function<AttemptVerdict(int attempt)>& attempt);
+
+// "timed out after 12 attempts in 60.0 s", "hit its fail condition after 3 attempts in 4.1 s", ...
+std::string describe(const PollOutcome& outcome);
+
+}  // namespace probe
