@@ -95,7 +95,9 @@ void ConsoleReporter::test_finished(const TestResult& test) {
       if (assertion.passed) continue;
       print(fmt::format("         {}: {}\n           expected: {}\n           actual:   {}\n"
                         "           at {}\n",
-                        name, assertion.subject, assertion.expected, assertion.actual,
+                        name, assertion.subject,
+                        assertion.op == "eq" ? assertion.expected : assertion.op + " " + assertion.expected,
+                        assertion.actual,
                         format_location(assertion.location)));
     }
   }

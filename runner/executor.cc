@@ -401,15 +401,15 @@ std::optional<HttpResponse> Executor::poll(const StepSpec& spec, const HttpReque
   std::vector<std::string> expected;
   std::vector<std::string> actual;
   for (const AssertionResult& result : deciding) {
-    expected.push_back(fmt::format("{} {}", result.subject, result.expected));
+    expected.push_back(fmt::format("{} {} {}", result.subject, result.op, result.expected));
     actual.push_back(fmt::format("{} {}", result.subject, result.actual));
   }
-  verdict.expected = fmt::format("until {}", fmt::join(expected, ", "));
+  verdict.expected = fmt::format("{}", fmt::join(expected, ", "));
   verdict.actual = fmt::format("{}; last response: HTTP {}{}{}", describe(outcome), last ? last->status : 0,
                                actual.empty() ? "" : ", ", fmt::join(actual, ", "));
   if (!last_error.empty()) verdict.actual += "; last attempt failed: " + last_error;
   if (outcome.stop == PollStop::failed)
-    verdict.expected = fmt::format("fail_when not to hold: {}", fmt::join(expected, ", "));
+    verdict.op = "not";
   step.assertions.push_back(std::move(verdict));
   step.outcome = Outcome::failed;
   return last;
@@ -486,8 +486,8 @@ void Executor::check_response(const StepSpec& spec, const HttpResponse& response
     }
     step.assertions.push_back(evaluate(assertion, *expected, view));
     const AssertionResult& checked = step.assertions.back();
-    step.log.push_back(fmt::format("{} {}: expected {}, actual {}", checked.passed ? "ok" : "FAILED",
-                                   checked.subject, checked.expected, checked.actual));
+    step.log.push_back(fmt::format("{} {} {} {}, actual {}", checked.passed ? "ok" : "FAILED",
+                                   checked.subject, checked.op, checked.expected, checked.actual));
     if (!checked.passed) step.outcome = Outcome::failed;
   }
 

@@ -1,6 +1,7 @@
 #include "failure_summary.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace probe {
 
@@ -37,6 +38,8 @@ std::string describe_assertion(const AssertionResult& assertion) {
 std::vector<FailedAssertion> failed_assertions(const TestResult& test) {
   std::vector<FailedAssertion> failed;
   for (const StepResult& step : test.steps) {
+    if (step.cleanup)
+      continue;
     for (const AssertionResult& assertion : step.assertions) {
       if (assertion.passed)
         continue;
@@ -50,10 +53,27 @@ std::vector<FailedAssertion> failed_assertions(const TestResult& test) {
 
 const StepResult* first_unsuccessful_step(const TestResult& test) {
   for (const StepResult& step : test.steps) {
-    if (step.outcome == Outcome::failed || step.outcome == Outcome::error)
+    if (!step.cleanup && (step.outcome == Outcome::failed || step.outcome == Outcome::error))
       return &step;
   }
   return nullptr;
+}
+
+std::vector<std::string> cleanup_problems(const TestResult& test) {
+  std::vector<std::string> problems;
+  for (const StepResult& step : test.steps) {
+    if (!step.cleanup)
+      continue;
+    if (step.outcome == Outcome::error)
+      problems.push_back(fmt::format("cleanup step '{}' could not run: {}", step.name, step.error));
+    for (const AssertionResult& assertion : step.assertions) {
+      if (!assertion.passed) {
+        problems.push_back(fmt::format("cleanup step '{}' failed: {}, actual {}", step.name,
+                                       describe_assertion(assertion), assertion.actual));
+      }
+    }
+  }
+  return problems;
 }
 
 std::string outcome_message(const TestResult& test) {

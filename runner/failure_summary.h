@@ -26,10 +26,13 @@ std::string first_known_location(std::initializer_list<const SourceLocation*> ca
 // Returns "SUBJECT OP EXPECTED", such as "status eq 201" or "json $.result exists".
 std::string describe_assertion(const AssertionResult& assertion);
 
-// Returns every failed assertion of `test`, in step order.
+// Returns every failed assertion of `test`, in step order, leaving out cleanup steps.
 std::vector<FailedAssertion> failed_assertions(const TestResult& test);
 
-// Returns the first step whose outcome is failed or error, or nullptr.
+// Returns one line for each failed assertion or error of the test's cleanup steps.
+std::vector<std::string> cleanup_problems(const TestResult& test);
+
+// Returns the first step, not counting cleanup steps, whose outcome is failed or error, or nullptr.
 const StepResult* first_unsuccessful_step(const TestResult& test);
 
 // Returns the one-line reason for the test's outcome: its message when set, otherwise one

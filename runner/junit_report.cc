@@ -12,6 +12,7 @@
 // - output inside the testcase, the only place GitLab reads it;
 // - times as plain decimal seconds with at most 3 decimals (junit-10.xsd).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cmath>
 #include <pugixml.hpp>
@@ -113,7 +114,8 @@ std::string error_text(const TestResult& test) {
 std::string system_out_text(const TestResult& test) {
   std::string text;
   for (const StepResult& step : test.steps) {
-    text += fmt::format("step {}: {} in {} s", quoted_step_name(step), to_string(step.outcome),
+    text += fmt::format("{}step {}: {} in {} s", step.cleanup ? "cleanup " : "",
+                        quoted_step_name(step), to_string(step.outcome),
                         format_seconds(step.seconds));
     const std::string location = location_text(step.location);
     if (!location.empty())
@@ -184,6 +186,10 @@ void add_testcase(pugi::xml_node suite_node, const SuiteResult& suite, const Tes
   const std::string output = system_out_text(test);
   if (!output.empty())
     append_text_element(testcase, "system-out", output);
+  // A failed cleanup leaves the verdict alone but must not go unnoticed.
+  const std::vector<std::string> problems = cleanup_problems(test);
+  if (!problems.empty())
+    append_text_element(testcase, "system-err", fmt::format("{}\n", fmt::join(problems, "\n")));
 }
 
 void add_suite(pugi::xml_node root, const SuiteResult& suite) {

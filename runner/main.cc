@@ -39,6 +39,9 @@ void install_signal_handlers() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  // A closed standard output (tapis-probe ... | head) must not kill the run before the reports
+  // are written; writes to it then fail quietly.
+  signal(SIGPIPE, SIG_IGN);
 }
 
 struct RunCommand {

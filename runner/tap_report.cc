@@ -201,6 +201,8 @@ void write_test_line(const SuiteResult& suite, const TestResult& test, int numbe
     write_failure_diagnostics(test, out);
   if (test.outcome == Outcome::error)
     write_error_diagnostics(test, out);
+  for (const std::string& problem : cleanup_problems(test))
+    out << "# " << tap_description(problem) << '\n';
 }
 
 }  // namespace
