@@ -1,7 +1,10 @@
 #include "assertion.h"
 
+#include "digest.h"
+
 #include <cmath>
 #include <compare>
+#include <expected>
 #include <limits>
 
 #include <fmt/format.h>
@@ -108,6 +111,12 @@ std::string subject_name(const AssertionSpec& assertion) {
     case Subject::duration:
       name = "duration";
       break;
+    case Subject::sha256:
+      name = "body sha256";
+      break;
+    case Subject::size:
+      name = "body size";
+      break;
   }
   return assertion.on_length ? "length of " + name : name;
 }
@@ -129,6 +138,10 @@ Actual actual_value(const AssertionSpec& assertion, const ResponseView& view) {
       return {json(response.body), {}};
     case Subject::duration:
       return {json(response.seconds), {}};
+    case Subject::sha256:
+      return {json(view.sha256()), {}};
+    case Subject::size:
+      return {json(response.body_bytes), {}};
     case Subject::json: {
       const json* root = view.json();
       if (root == nullptr) return {std::nullopt, "body is not JSON: " + view.json_error()};
@@ -245,6 +258,11 @@ void ResponseView::parse() const {
   }
 }
 
+const std::string& ResponseView::sha256() const {
+  if (sha256_.empty()) sha256_ = response_.body_sha256.empty() ? sha256_hex(response_.body) : response_.body_sha256;
+  return sha256_;
+}
+
 const json* ResponseView::json() const {
   parse();
   return json_.is_discarded() ? nullptr : &json_;
@@ -296,8 +314,38 @@ std::string render(const json& value) {
   return text;
 }
 
-AssertionResult evaluate(const AssertionSpec& assertion, const json& expected,
+namespace {
+
+// `sha256: {file: PATH}` and `sha256: {generate: {size, seed}}` compare with a computed digest.
+std::expected<json, std::string> expected_digest(const json& expected) {
+  if (!expected.is_object()) return expected;
+  if (expected.contains("file")) {
+    auto digest = sha256_file(expected["file"].is_string() ? expected["file"].get<std::string>() : "");
+    if (!digest) return std::unexpected(digest.error());
+    return json(*digest);
+  }
+  const json& generate = expected["generate"];
+  return json(GeneratedData(generate["size"].get<uint64_t>(), generate["seed"].get<uint64_t>()).sha256());
+}
+
+}  // namespace
+
+AssertionResult evaluate(const AssertionSpec& assertion, const json& operand,
                          const ResponseView& response) {
+  json expected = operand;
+  if (assertion.subject == Subject::sha256) {
+    auto digest = expected_digest(operand);
+    if (!digest) {
+      AssertionResult result;
+      result.subject = subject_name(assertion);
+      result.op = assertion.op;
+      result.location = assertion.location;
+      result.expected = render(operand);
+      result.actual = "(" + digest.error() + ")";
+      return result;
+    }
+    expected = std::move(*digest);
+  }
   AssertionResult result;
   result.subject = subject_name(assertion);
   result.op = assertion.op;

@@ -21,6 +21,8 @@ class ResponseView {
   // The body as JSON, or nullptr when it is not JSON; json_error() then says why.
   const nlohmann::json* json() const;
   const std::string& json_error() const;
+  // The body's SHA-256 in lowercase hex, computed once (a download's was computed while it streamed).
+  const std::string& sha256() const;
 
  private:
   void parse() const;
@@ -29,6 +31,7 @@ class ResponseView {
   mutable bool parsed_ = false;
   mutable nlohmann::json json_;
   mutable std::string json_error_;
+  mutable std::string sha256_;
 };
 
 // Checks one assertion; `expected` is the assertion's operand with variables expanded.

@@ -117,11 +117,13 @@ void log_response(StepResult& step, const HttpResponse& response) {
   }
 }
 
-void log_body_excerpt(StepResult& step, const HttpResponse& response) {
+// Masks before cutting, because a secret cut in two would escape masking later.
+void log_body_excerpt(StepResult& step, const HttpResponse& response, const Redactor& redactor) {
   if (response.body.empty()) return;
-  std::string excerpt = response.body.substr(0, kBodyExcerptBytes);
-  if (response.body.size() > kBodyExcerptBytes)
-    excerpt += fmt::format("... ({} more bytes)", response.body.size() - kBodyExcerptBytes);
+  std::string body = redactor.mask(response.body);
+  std::string excerpt = body.substr(0, kBodyExcerptBytes);
+  if (body.size() > kBodyExcerptBytes)
+    excerpt += fmt::format("... ({} more bytes)", body.size() - kBodyExcerptBytes);
   step.log.push_back("< " + excerpt);
 }
 
@@ -134,6 +136,12 @@ std::optional<std::string> capture_value(const CaptureSpec& capture, const Respo
       return std::nullopt;
     case CaptureSource::body:
       out = response.body;
+      return std::nullopt;
+    case CaptureSource::sha256:
+      out = view.sha256();
+      return std::nullopt;
+    case CaptureSource::size:
+      out = response.body_bytes;
       return std::nullopt;
     case CaptureSource::header:
       if (const std::string* value = response.header(capture.expression)) {
@@ -443,8 +451,10 @@ StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& s
   if (auth == AuthKind::basic) {
     auto username = expand_text(spec.request.auth.username, scope);
     auto password = expand_text(spec.request.auth.password, scope);
-    if (!username) return fail(username.error().message);
-    if (!password) return fail(password.error().message);
+    if (!username)
+      return fail(format_location(username.error().location) + ": " + username.error().message);
+    if (!password)
+      return fail(format_location(password.error().location) + ": " + password.error().message);
     redactor_.add(*password);
     request.basic_auth = {*username, *password};
   }
@@ -508,7 +518,7 @@ void Executor::check_response(const StepSpec& spec, const HttpResponse& response
     step.outcome = Outcome::error;
     step.error = capture_errors.front();
   }
-  if (step.outcome != Outcome::passed) log_body_excerpt(step, response);
+  if (step.outcome != Outcome::passed) log_body_excerpt(step, response, redactor_);
 }
 
 }  // namespace probe

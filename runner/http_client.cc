@@ -3,6 +3,10 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <filesystem>
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -16,11 +20,23 @@ struct Transfer {
   size_t max_body_bytes = 0;
   bool body_too_large = false;
   const std::atomic<bool>* interrupt = nullptr;
+  std::FILE* download = nullptr;
+  std::optional<Sha256> download_hash;
+  bool download_failed = false;
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   size_t bytes = size * count;
+  transfer->response.body_bytes += bytes;
+  if (transfer->download != nullptr) {
+    if (std::fwrite(data, 1, bytes, transfer->download) != bytes) {
+      transfer->download_failed = true;
+      return 0;
+    }
+    transfer->download_hash->update(std::string_view(data, bytes));
+    return bytes;
+  }
   if (transfer->response.body.size() + bytes > transfer->max_body_bytes) {
     transfer->body_too_large = true;
     return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
@@ -93,6 +109,7 @@ class CurlHttpClient : public HttpClient {
 
     // Reset clears per-request options but keeps the connection cache, DNS cache and TLS sessions.
     curl_easy_reset(handle_);
+    generated_.clear();
     Transfer transfer;
     transfer.max_body_bytes = options_.max_body_bytes;
     transfer.interrupt = request.abort != nullptr ? request.abort : options_.interrupt;
@@ -100,9 +117,35 @@ class CurlHttpClient : public HttpClient {
     char error_buffer[CURL_ERROR_SIZE] = {};
     curl_slist* headers = build_headers(request);
     configure(request, headers, transfer, error_buffer);
+    curl_mime* mime = build_multipart(request);
+    if (mime != nullptr) curl_easy_setopt(handle_, CURLOPT_MIMEPOST, mime);
+
+    if (!request.download_path.empty()) {
+      std::error_code ignored;
+      std::filesystem::create_directories(std::filesystem::path(request.download_path).parent_path(), ignored);
+      transfer.download = std::fopen(request.download_path.c_str(), "wb");
+      if (transfer.download == nullptr) {
+        curl_slist_free_all(headers);
+        curl_mime_free(mime);
+        return std::unexpected(HttpError{HttpErrorKind::invalid_request,
+                                         fmt::format("cannot write download file '{}': {}",
+                                                     request.download_path, std::strerror(errno))});
+      }
+      transfer.download_hash.emplace();
+    }
 
     CURLcode code = curl_easy_perform(handle_);
     curl_slist_free_all(headers);
+    curl_mime_free(mime);
+    if (transfer.download != nullptr) {
+      bool closed = std::fclose(transfer.download) == 0;
+      transfer.download_failed = transfer.download_failed || !closed;
+      transfer.response.body_sha256 = transfer.download_hash->hex();
+      if (transfer.download_failed) {
+        return std::unexpected(HttpError{HttpErrorKind::protocol,
+                                         fmt::format("cannot write download file '{}'", request.download_path)});
+      }
+    }
     return finish(code, error_buffer, transfer, request);
   }
 
@@ -157,9 +200,53 @@ class CurlHttpClient : public HttpClient {
     curl_easy_setopt(handle_, CURLOPT_NOPROGRESS, 0L);
   }
 
+  curl_mime* build_multipart(const HttpRequest& request) {
+    if (request.multipart.empty()) return nullptr;
+    curl_mime* mime = curl_mime_init(handle_);
+    for (const MultipartPart& part : request.multipart) {
+      curl_mimepart* field = curl_mime_addpart(mime);
+      curl_mime_name(field, part.name.c_str());
+      if (!part.file_path.empty()) {
+        curl_mime_filedata(field, part.file_path.c_str());  // streamed from disk
+      } else if (part.generated) {
+        generated_.push_back({&*part.generated, 0});
+        curl_mime_data_cb(field, static_cast<curl_off_t>(part.generated->size()), read_generated,
+                          seek_generated, nullptr, &generated_.back());
+      } else {
+        curl_mime_data(field, part.value.data(), part.value.size());
+      }
+      if (!part.filename.empty()) curl_mime_filename(field, part.filename.c_str());
+      if (!part.content_type.empty()) curl_mime_type(field, part.content_type.c_str());
+    }
+    return mime;
+  }
+
+  struct GeneratedCursor {
+    const GeneratedData* data;
+    uint64_t offset;
+  };
+
+  static size_t read_generated(char* buffer, size_t size, size_t count, void* user) {
+    auto* cursor = static_cast<GeneratedCursor*>(user);
+    size_t written = cursor->data->read(cursor->offset, buffer, size * count);
+    cursor->offset += written;
+    return written;
+  }
+
+  static int seek_generated(void* user, curl_off_t offset, int origin) {
+    auto* cursor = static_cast<GeneratedCursor*>(user);
+    if (origin != SEEK_SET || offset < 0) return CURL_SEEKFUNC_CANTSEEK;
+    cursor->offset = static_cast<uint64_t>(offset);
+    return CURL_SEEKFUNC_OK;
+  }
+
   void configure_method(const HttpRequest& request) {
     if (request.method == "HEAD") {
       curl_easy_setopt(handle_, CURLOPT_NOBODY, 1L);
+      return;
+    }
+    if (!request.multipart.empty()) {
+      if (request.method != "POST") curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
       return;
     }
     if (request.method == "GET" && request.body.empty()) {
@@ -214,6 +301,7 @@ class CurlHttpClient : public HttpClient {
 
   CurlOptions options_;
   CURL* handle_;
+  std::deque<GeneratedCursor> generated_;  // stable addresses for libcurl's read callbacks
 };
 
 }  // namespace

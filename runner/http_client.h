@@ -10,9 +10,22 @@
 #include <utility>
 #include <vector>
 
+#include "digest.h"
+
 namespace probe {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// One part of a multipart/form-data body: a text value, a file streamed from disk, or generated
+// data streamed from memory.
+struct MultipartPart {
+  std::string name;
+  std::string value;
+  std::string file_path;
+  std::optional<GeneratedData> generated;
+  std::string filename;      // sent as the part's filename; defaults to the file's own name
+  std::string content_type;  // libcurl picks one from the file name when empty
+};
 
 struct HttpRequest {
   std::string method = "GET";
@@ -25,6 +38,10 @@ struct HttpRequest {
   bool verify_tls = true;
   std::string ca_file;  // extra CA bundle; empty for the system store
   std::optional<std::pair<std::string, std::string>> basic_auth;
+  std::vector<MultipartPart> multipart;  // replaces `body` when not empty
+  // When set, the body is streamed to this file (parent folders created) and hashed on the way;
+  // HttpResponse::body stays empty and no size limit applies.
+  std::string download_path;
   // When set and true, the transfer stops with HttpErrorKind::interrupted. Overrides
   // CurlOptions::interrupt for this request.
   const std::atomic<bool>* abort = nullptr;
@@ -34,7 +51,9 @@ struct HttpResponse {
   int status = 0;
   std::string http_version;  // "1.1", "2"
   HeaderList headers;        // of the final response when redirects were followed
-  std::string body;          // decoded when the server compressed it
+  std::string body;          // decoded when the server compressed it; empty for a download
+  uint64_t body_bytes = 0;   // size of the decoded body, also for a download
+  std::string body_sha256;   // set for a download; ResponseView computes it otherwise
   double seconds = 0;        // total time, redirects included
   std::string effective_url;
   long redirects = 0;

@@ -1,6 +1,7 @@
 #include "request_builder.h"
 
 #include <strings.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -72,12 +73,48 @@ std::expected<std::string, Diagnostic> resolve_url(const RequestSpec& spec, cons
   return url;
 }
 
+// Expands an optional text template; an empty template gives an empty string.
+std::expected<std::string, Diagnostic> optional_text(const Template& input, const Scope& scope) {
+  if (input.empty()) return std::string();
+  return expand_text(input, scope);
+}
+
+std::expected<void, Diagnostic> add_multipart(const RequestSpec& spec, const Scope& scope,
+                                              HttpRequest& request) {
+  for (const MultipartSpec& part_spec : spec.multipart) {
+    MultipartPart part;
+    for (auto [input, output] : {std::pair{&part_spec.name, &part.name},
+                                 std::pair{&part_spec.value, &part.value},
+                                 std::pair{&part_spec.file, &part.file_path},
+                                 std::pair{&part_spec.filename, &part.filename},
+                                 std::pair{&part_spec.content_type, &part.content_type}}) {
+      auto text = optional_text(*input, scope);
+      if (!text) return std::unexpected(text.error());
+      *output = std::move(*text);
+    }
+    if (part_spec.generate_size) part.generated.emplace(*part_spec.generate_size, part_spec.generate_seed);
+    if (!part.file_path.empty() && access(part.file_path.c_str(), R_OK) != 0) {
+      return std::unexpected(Diagnostic{part_spec.location,
+                                        fmt::format("cannot read upload file '{}'", part.file_path),
+                                        "check the path; a relative path starts from the working folder"});
+    }
+    request.multipart.push_back(std::move(part));
+  }
+  return {};
+}
+
 std::expected<void, Diagnostic> add_body(const RequestSpec& spec, const Scope& scope,
                                          HttpRequest& request) {
   if (spec.has_json) {
     auto body = expand(spec.json, scope);
     if (!body) return std::unexpected(body.error());
-    request.body = body->dump();
+    try {
+      request.body = body->dump();
+    } catch (const json::type_error&) {
+      return std::unexpected(Diagnostic{
+          spec.json.location, "the JSON body contains text that is not valid UTF-8",
+          "send text that is not UTF-8 with 'body:' instead of 'json:'"});
+    }
     if (!has_header(request.headers, "Content-Type"))
       request.headers.emplace_back("Content-Type", "application/json");
   } else if (!spec.form.empty()) {
@@ -90,6 +127,8 @@ std::expected<void, Diagnostic> add_body(const RequestSpec& spec, const Scope& s
     auto body = expand_text(spec.body, scope);
     if (!body) return std::unexpected(body.error());
     request.body = *body;
+  } else if (!spec.multipart.empty()) {
+    return add_multipart(spec, scope, request);
   }
   return {};
 }
@@ -136,6 +175,9 @@ std::expected<HttpRequest, Diagnostic> build_request(const RequestSpec& spec,
       defaults.timeout_seconds.value_or(site.timeout_seconds.value_or(kDefaultStepTimeoutSeconds)));
   request.follow_redirects = spec.follow_redirects.value_or(defaults.follow_redirects);
   request.max_redirects = static_cast<long>(spec.max_redirects.value_or(defaults.max_redirects));
+  auto download = optional_text(spec.download, scope);
+  if (!download) return std::unexpected(download.error());
+  request.download_path = *download;
   request.verify_tls = site.verify_tls;
   request.ca_file = site.ca_file;
   return request;

@@ -32,6 +32,17 @@ struct AuthSpec {
   Template password;  // basic only
 };
 
+struct MultipartSpec {
+  Template name;
+  Template value;
+  Template file;  // path of a file to stream
+  std::optional<uint64_t> generate_size;  // generated data: size in bytes and seed
+  uint64_t generate_seed = 0;
+  Template filename;
+  Template content_type;
+  SourceLocation location;
+};
+
 struct RequestSpec {
   Template method;   // text; GET when absent
   Template url;      // absolute, or a path starting with '/' resolved against the site's base_url
@@ -40,6 +51,8 @@ struct RequestSpec {
   Template json;     // body sent as JSON
   Template form;     // body sent as application/x-www-form-urlencoded
   Template body;     // raw body text
+  std::vector<MultipartSpec> multipart;
+  Template download;  // path the body is streamed to instead of memory
   bool has_json = false;
   std::optional<double> timeout_seconds;
   std::optional<bool> follow_redirects;
@@ -48,7 +61,7 @@ struct RequestSpec {
   SourceLocation location;
 };
 
-enum class CaptureSource { json, header, regex, status, body };
+enum class CaptureSource { json, header, regex, status, body, sha256, size };
 
 struct CaptureSpec {
   std::string name;
@@ -61,7 +74,8 @@ struct CaptureSpec {
   SourceLocation location;
 };
 
-enum class Subject { status, header, json, body, duration };
+// sha256 and size are of the decoded body (or of the downloaded file).
+enum class Subject { status, header, json, body, duration, sha256, size };
 
 struct AssertionSpec {
   Subject subject = Subject::status;

@@ -23,12 +23,17 @@ const std::vector<std::string> kTestKeys = {"name", "description", "tags",
 const std::vector<std::string> kStepKeys = {"name", "request", "capture", "assert", "poll"};
 const std::vector<std::string> kPollKeys = {"interval", "backoff",  "max_interval", "timeout",
                                             "max_attempts", "until", "fail_when"};
-const std::vector<std::string> kRequestKeys = {"method", "url",  "query",   "headers",   "json",
-                                               "form",   "body", "timeout", "redirects", "auth"};
+const std::vector<std::string> kRequestKeys = {
+    "method", "url",     "query",     "headers", "json",     "form",
+    "body",   "timeout", "redirects", "auth",    "multipart", "download"};
+const std::vector<std::string> kPartKeys = {"name",     "value",        "file",
+                                            "generate", "filename",     "content_type"};
+const std::vector<std::string> kGenerateKeys = {"size", "seed"};
 const std::vector<std::string> kRedirectKeys = {"follow", "max"};
-const std::vector<std::string> kCaptureKeys = {"json", "header", "regex", "group",
-                                               "status", "body",  "secret"};
-const std::vector<std::string> kAssertKeys = {"status", "headers", "json", "body", "duration"};
+const std::vector<std::string> kCaptureKeys = {"json", "header", "regex", "group", "status",
+                                               "body", "sha256", "size",  "secret"};
+const std::vector<std::string> kAssertKeys = {"status", "headers",  "json",  "body",
+                                              "duration", "sha256", "size"};
 const std::vector<std::string> kOperators = {"eq", "ne",       "lt",      "le",     "gt",
                                              "ge", "in",       "contains", "matches", "exists",
                                              "type", "length"};
@@ -250,7 +255,44 @@ class SuiteLoader {
     if (node["redirects"])
       read_redirects(node["redirects"], request.follow_redirects, request.max_redirects);
     if (node["auth"]) request.auth = read_auth(node["auth"]);
+    if (node["download"]) {
+      if (reader_.string(node["download"], "'download'")) request.download = reader_.to_template(node["download"]);
+    }
     return request;
+  }
+
+  void read_multipart(const YAML::Node& node, RequestSpec& request) {
+    if (!node.IsSequence() || node.size() == 0) {
+      reader_.error(node, "'multipart' must be a list of parts");
+      return;
+    }
+    for (const YAML::Node& item : node) {
+      if (!reader_.expect_map(item, "a multipart part", kPartKeys)) continue;
+      MultipartSpec part;
+      part.location = reader_.location(item);
+      if (!item["name"]) reader_.error(item, "the part has no 'name'", "add 'name:', the form field name");
+      else part.name = reader_.to_template(item["name"]);
+      int sources = 0;
+      if (item["value"]) {
+        part.value = reader_.to_template(item["value"]);
+        ++sources;
+      }
+      if (item["file"]) {
+        part.file = reader_.to_template(item["file"]);
+        ++sources;
+      }
+      if (item["generate"]) {
+        if (auto generated = read_generate(item["generate"])) {
+          part.generate_size = generated->first;
+          part.generate_seed = generated->second;
+        }
+        ++sources;
+      }
+      if (sources != 1) reader_.error(item, "a part needs exactly one of 'value', 'file' and 'generate'");
+      if (item["filename"]) part.filename = reader_.to_template(item["filename"]);
+      if (item["content_type"]) part.content_type = reader_.to_template(item["content_type"]);
+      request.multipart.push_back(std::move(part));
+    }
   }
 
   void read_body(const YAML::Node& node, RequestSpec& request) {
@@ -268,8 +310,12 @@ class SuiteLoader {
       if (reader_.string(node["body"], "'body'")) request.body = reader_.to_template(node["body"]);
       ++bodies;
     }
+    if (node["multipart"]) {
+      read_multipart(node["multipart"], request);
+      ++bodies;
+    }
     if (bodies > 1) {
-      reader_.error(node, "a request can have only one of 'json', 'form' and 'body'",
+      reader_.error(node, "a request can have only one of 'json', 'form', 'body' and 'multipart'",
                     "keep the one that matches the Content-Type the server expects");
     }
   }
@@ -386,9 +432,17 @@ class SuiteLoader {
       capture.source = CaptureSource::body;
       ++sources;
     }
+    if (node["sha256"]) {
+      capture.source = CaptureSource::sha256;
+      ++sources;
+    }
+    if (node["size"]) {
+      capture.source = CaptureSource::size;
+      ++sources;
+    }
     if (sources != 1) {
       reader_.error(node, fmt::format("capture '{}' needs exactly one of json, header, regex, "
-                                      "status and body", capture.name));
+                                      "status, body, sha256 and size", capture.name));
       return false;
     }
     return true;
@@ -444,6 +498,47 @@ class SuiteLoader {
     }
     if (node["body"]) read_operators(node["body"], Subject::body, "", std::nullopt, assertions);
     if (node["duration"]) read_duration_assertion(node["duration"], assertions);
+    if (node["sha256"]) read_digest_assertion(node["sha256"], assertions);
+    if (node["size"]) read_operators(node["size"], Subject::size, "", std::nullopt, assertions);
+  }
+
+  // `sha256: HEX`, or the digest of a local file or of generated data to compare with.
+  void read_digest_assertion(const YAML::Node& node, std::vector<AssertionSpec>& assertions) {
+    AssertionSpec assertion;
+    assertion.subject = Subject::sha256;
+    assertion.op = "eq";
+    assertion.location = reader_.location(node);
+    if (node.IsScalar()) {
+      assertion.expected = reader_.to_template(node);
+    } else {
+      if (!reader_.expect_map(node, "'sha256'", {"file", "generate"}) || node.size() != 1) {
+        reader_.error(node, "'sha256' takes a hex digest, {file: PATH} or {generate: {size, seed}}");
+        return;
+      }
+      if (node["file"]) {
+        assertion.expected.value = nlohmann::json{{"file", nullptr}};
+        Template path = reader_.to_template(node["file"]);
+        assertion.expected.value["file"] = path.value;
+        for (auto& [pointer, origin] : path.origins) assertion.expected.origins["/file" + pointer] = origin;
+      } else {
+        auto generated = read_generate(node["generate"]);
+        if (!generated) return;
+        assertion.expected.value = nlohmann::json{{"generate", {{"size", generated->first}, {"seed", generated->second}}}};
+      }
+    }
+    assertions.push_back(std::move(assertion));
+  }
+
+  std::optional<std::pair<uint64_t, uint64_t>> read_generate(const YAML::Node& node) {
+    if (!reader_.expect_map(node, "'generate'", kGenerateKeys)) return std::nullopt;
+    if (!node["size"]) {
+      reader_.error(node, "'generate' has no 'size'", "add 'size:', e.g. 10MiB");
+      return std::nullopt;
+    }
+    auto bytes = reader_.size(node["size"], "'size'");
+    long long seed = node["seed"] ? reader_.integer(node["seed"], "'seed'").value_or(0) : 0;
+    if (!bytes) return std::nullopt;
+    return std::pair<uint64_t, uint64_t>{*bytes, static_cast<uint64_t>(seed)};
   }
 
   void read_status(const YAML::Node& node, std::vector<AssertionSpec>& assertions) {

@@ -3,10 +3,11 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
-#include <regex>
 #include <set>
+#include <stdexcept>
 
 #include <fmt/format.h>
+#include <re2/re2.h>
 
 namespace probe {
 
@@ -30,19 +31,19 @@ const char* kind_name(const YAML::Node& node) {
 }
 
 std::optional<long long> parse_integer(const std::string& text) {
-  static const std::regex decimal("[-+]?[0-9]+");
-  static const std::regex octal("0o[0-7]+");
-  static const std::regex hex("0x[0-9a-fA-F]+");
+  static const re2::RE2 decimal("[-+]?[0-9]+");
+  static const re2::RE2 octal("0o[0-7]+");
+  static const re2::RE2 hex("0x[0-9a-fA-F]+");
   const char* begin = text.data();
   const char* end = begin + text.size();
   long long value = 0;
   std::from_chars_result parsed{};
-  if (std::regex_match(text, decimal)) {
+  if (re2::RE2::FullMatch(text, decimal)) {
     if (*begin == '+') ++begin;
     parsed = std::from_chars(begin, end, value, 10);
-  } else if (std::regex_match(text, octal)) {
+  } else if (re2::RE2::FullMatch(text, octal)) {
     parsed = std::from_chars(begin + 2, end, value, 8);
-  } else if (std::regex_match(text, hex)) {
+  } else if (re2::RE2::FullMatch(text, hex)) {
     parsed = std::from_chars(begin + 2, end, value, 16);
   } else {
     return std::nullopt;
@@ -57,8 +58,8 @@ json resolve_plain_scalar(const std::string& text) {
   static const std::set<std::string> nulls = {"", "~", "null", "Null", "NULL"};
   static const std::set<std::string> trues = {"true", "True", "TRUE"};
   static const std::set<std::string> falses = {"false", "False", "FALSE"};
-  static const std::regex decimal("[-+]?[0-9]+");
-  static const std::regex floating("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+  static const re2::RE2 decimal("[-+]?[0-9]+");
+  static const re2::RE2 floating("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
 
   if (nulls.contains(text)) return nullptr;
   if (trues.contains(text)) return true;
@@ -66,7 +67,7 @@ json resolve_plain_scalar(const std::string& text) {
   if (auto integer = parse_integer(text)) return *integer;
   // An integer literal too big for 64 bits: unsigned if it fits, else kept as text so that no
   // digit is silently rounded away.
-  if (std::regex_match(text, decimal)) {
+  if (re2::RE2::FullMatch(text, decimal)) {
     unsigned long long value = 0;
     auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
     if (parsed.ec == std::errc() && parsed.ptr == text.data() + text.size()) return value;
@@ -76,7 +77,14 @@ json resolve_plain_scalar(const std::string& text) {
     return std::numeric_limits<double>::infinity();
   if (text == "-.inf" || text == "-.Inf" || text == "-.INF")
     return -std::numeric_limits<double>::infinity();
-  if (std::regex_match(text, floating)) return std::stod(text);
+  if (re2::RE2::FullMatch(text, floating)) {
+    // Beyond the range of double (1e400, 1e-400): kept as text, like integers beyond 64 bits.
+    try {
+      return std::stod(text);
+    } catch (const std::out_of_range&) {
+      return text;
+    }
+  }
   return text;
 }
 
@@ -166,19 +174,46 @@ std::optional<long long> YamlReader::integer(const YAML::Node& node, const std::
 }
 
 std::optional<double> YamlReader::duration(const YAML::Node& node, const std::string& what) {
-  static const std::regex pattern("([0-9]+(\\.[0-9]+)?)\\s*(ms|s|m|h)?");
-  std::smatch match;
+  static const re2::RE2 pattern("([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m|h)?");
+  std::string number;
+  std::string unit;
   std::string text = node.IsScalar() ? node.Scalar() : std::string();
-  if (!node.IsScalar() || !std::regex_match(text, match, pattern)) {
+  double amount = 0;
+  bool valid = node.IsScalar() && re2::RE2::FullMatch(text, pattern, &number, &unit);
+  if (valid) {
+    try {
+      amount = std::stod(number);
+    } catch (const std::out_of_range&) {
+      valid = false;
+    }
+  }
+  if (!valid) {
     error(node, fmt::format("{} must be a duration such as 500ms, 30s, 2m or 1h", what));
     return std::nullopt;
   }
-  double amount = std::stod(match[1].str());
-  std::string unit = match[3].str();
   if (unit == "ms") return amount / 1000;
   if (unit == "m") return amount * 60;
   if (unit == "h") return amount * 3600;
   return amount;
+}
+
+std::optional<uint64_t> YamlReader::size(const YAML::Node& node, const std::string& what) {
+  static const re2::RE2 pattern("([0-9]{1,12})\\s*(B|KB|KiB|MB|MiB|GB|GiB)?");
+  std::string number;
+  std::string unit;
+  std::string text = node.IsScalar() ? node.Scalar() : std::string();
+  if (!node.IsScalar() || !re2::RE2::FullMatch(text, pattern, &number, &unit)) {
+    error(node, fmt::format("{} must be a size such as 1024, 64KiB or 10MB", what));
+    return std::nullopt;
+  }
+  uint64_t scale = 1;
+  if (unit == "KB") scale = 1000;
+  if (unit == "KiB") scale = 1024;
+  if (unit == "MB") scale = 1000 * 1000;
+  if (unit == "MiB") scale = 1024 * 1024;
+  if (unit == "GB") scale = 1000ULL * 1000 * 1000;
+  if (unit == "GiB") scale = 1024ULL * 1024 * 1024;
+  return std::stoull(number) * scale;
 }
 
 std::optional<std::vector<std::string>> YamlReader::string_list(const YAML::Node& node,

@@ -39,6 +39,8 @@ class YamlReader {
   std::optional<long long> integer(const YAML::Node& node, const std::string& what);
   // "30s", "500ms", "2m", "1h", or a plain number of seconds.
   std::optional<double> duration(const YAML::Node& node, const std::string& what);
+  // A byte count: 1048576, "64KiB", "10MB", "1GiB".
+  std::optional<uint64_t> size(const YAML::Node& node, const std::string& what);
   std::optional<std::vector<std::string>> string_list(const YAML::Node& node,
                                                       const std::string& what);
 
