@@ -18,6 +18,18 @@ std::string trim_slash(std::string url) {
   return url;
 }
 
+// Serializes a token request body. Text that is not valid UTF-8 cannot go in JSON, so it is an
+// error instead of an exception.
+std::expected<std::string, std::string> dump_body(const json& body) {
+  try {
+    return body.dump();
+  } catch (const json::type_error&) {
+    return std::unexpected(
+        "authentication failed: the account's username, password or tenant is not valid UTF-8, "
+        "so it cannot be sent in a JSON request body");
+  }
+}
+
 std::string error_message(const json* body) {
   if (body != nullptr && body->is_object() && body->contains("message") &&
       (*body)["message"].is_string())
@@ -68,7 +80,10 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint_user_token(
   request.method = "POST";
   request.url = trim_slash(*base_url) + "/v3/oauth2/tokens";
   request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-  request.body = json{{"username", *username}, {"password", *password}, {"grant_type", "password"}}.dump();
+  auto body =
+      dump_body({{"username", *username}, {"password", *password}, {"grant_type", "password"}});
+  if (!body) return std::unexpected(body.error());
+  request.body = *body;
   return mint(request, {});
 }
 
@@ -100,7 +115,9 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint_service_tok
   request.method = "POST";
   request.url = trim_slash(*base_url) + "/v3/tokens";
   request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
-  request.body = body.dump();
+  auto dumped = dump_body(body);
+  if (!dumped) return std::unexpected(dumped.error());
+  request.body = *dumped;
   request.basic_auth = {*username, *password};
   return mint(request, {{"X-Tapis-User", *username}, {"X-Tapis-Tenant", *tenant}});
 }

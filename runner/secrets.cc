@@ -19,8 +19,11 @@ std::string url_encode(const std::string& text) {
   return out;
 }
 
-std::string json_escape(const std::string& text) {
-  std::string quoted = nlohmann::json(text).dump();
+// The text between the quotes of `text` as a JSON string. Invalid UTF-8 becomes U+FFFD, as in
+// render(), so the form matches rendered values instead of throwing.
+std::string json_escape(const std::string& text, bool ensure_ascii) {
+  std::string quoted =
+      nlohmann::json(text).dump(-1, ' ', ensure_ascii, nlohmann::json::error_handler_t::replace);
   return quoted.substr(1, quoted.size() - 2);
 }
 
@@ -43,7 +46,9 @@ const re2::RE2& jwt_pattern() {
 void Redactor::add(const std::string& secret) {
   if (secret.size() < 2) return;
   std::lock_guard lock(mutex_);
-  for (const std::string& form : {secret, url_encode(secret), json_escape(secret)}) {
+  // The \u-escaped form is what servers built on Python's json module send for non-ASCII text.
+  for (const std::string& form :
+       {secret, url_encode(secret), json_escape(secret, false), json_escape(secret, true)}) {
     if (std::find(secrets_.begin(), secrets_.end(), form) == secrets_.end())
       secrets_.push_back(form);
   }

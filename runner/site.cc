@@ -42,14 +42,21 @@ class SiteLoader {
     if (root["tenant"]) site.tenant = reader_.to_template(root["tenant"]);
     if (root["timeout"]) site.timeout_seconds = reader_.duration(root["timeout"], "'timeout'");
     if (root["tls"]) read_tls(root["tls"], site);
-    if (root["variables"] && reader_.expect_map(root["variables"], "'variables'", {}))
-      site.variables = reader_.to_template(root["variables"]);
+    if (root["variables"]) read_variables(root["variables"], site);
     if (root["secrets"]) read_secrets(root["secrets"], site);
     if (root["auth"]) read_auth(root["auth"], site);
     return site;
   }
 
  private:
+  void read_variables(const YAML::Node& node, Site& site) {
+    if (!node.IsMap()) {
+      reader_.error(node, "'variables' must be a mapping of names to values");
+      return;
+    }
+    site.variables = reader_.to_template(node);  // reports duplicate keys
+  }
+
   void read_tls(const YAML::Node& node, Site& site) {
     if (!reader_.expect_map(node, "'tls'", kTlsKeys)) return;
     if (node["verify"]) site.verify_tls = reader_.boolean(node["verify"], "'tls.verify'").value_or(true);
