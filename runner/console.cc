@@ -61,7 +61,9 @@ std::string ConsoleReporter::paint(const char* color, const std::string& text) c
 }
 
 void ConsoleReporter::suite_started(const Suite& suite) {
-  if (verbosity_ == Verbosity::quiet) return;
+  // Concurrent runs announce a suite before each of its tests; print the heading once per switch.
+  if (verbosity_ == Verbosity::quiet || &suite == last_suite_) return;
+  last_suite_ = &suite;
   print(fmt::format("{} ({})\n", suite.name, suite.file));
 }
 

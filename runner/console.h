@@ -28,6 +28,7 @@ class ConsoleReporter : public RunObserver {
   const Redactor& redactor_;
   Verbosity verbosity_;
   bool color_;
+  const Suite* last_suite_ = nullptr;
 };
 
 }  // namespace probe

@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <ctime>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -224,7 +226,7 @@ std::string Executor::stop_reason() const {
   return "the run's --max-time was reached";
 }
 
-SuiteResult Executor::run_suite(const Suite& suite) {
+SuiteResult Executor::start_suite(const Suite& suite) {
   SuiteResult result;
   result.name = suite.name;
   result.file = suite.file;
@@ -234,24 +236,92 @@ SuiteResult Executor::run_suite(const Suite& suite) {
                        {"tenant", expand_text(site_.tenant, run_scope_).value_or("")},
                        {"tool_version", PROBE_VERSION},
                        {"suite_file", suite.file}};
-  observer_.suite_started(suite);
+  result.tests.resize(suite.tests.size());
+  return result;
+}
 
+std::unique_ptr<Scope> Executor::suite_scope(const Suite& suite, Scope& holder) {
   // Precedence, innermost first: captures, --var, suite variables, site variables.
-  Scope suite_scope(&site_scope_);
-  add_variables(suite_scope, suite.variables);
-  Scope cli_scope(&suite_scope);
-  add_cli_variables(cli_scope, options_);
+  add_variables(holder, suite.variables);
+  auto cli_scope = std::make_unique<Scope>(&holder);
+  add_cli_variables(*cli_scope, options_);
+  return cli_scope;
+}
+
+SuiteResult Executor::run_suite(const Suite& suite) {
+  SuiteResult result = start_suite(suite);
+  observer_.suite_started(suite);
+  Scope variables(&site_scope_);
+  auto scope = suite_scope(suite, variables);
 
   auto start = SteadyClock::now();
-  for (const TestSpec& test : suite.tests) {
-    result.tests.push_back(run_test(suite, test, cli_scope));
-    observer_.test_finished(result.tests.back());
+  for (size_t i = 0; i < suite.tests.size(); ++i) {
+    result.tests[i] = run_test(suite, suite.tests[i], *scope, client_, true);
+    observer_.test_finished(result.tests[i]);
   }
   result.seconds = seconds_since(start);
   return result;
 }
 
-TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Scope& suite_scope) {
+std::vector<SuiteResult> Executor::run(const std::vector<Suite>& suites) {
+  std::vector<SuiteResult> results;
+  if (options_.jobs <= 1 || !options_.client_factory) {
+    for (const Suite& suite : suites) results.push_back(run_suite(suite));
+    return results;
+  }
+
+  // Work items: a whole suite, whose tests run in file order because they may share state, or
+  // a single test of a suite marked `parallel: true`.
+  struct Task {
+    size_t suite;
+    size_t first_test;
+    size_t end_test;
+  };
+  std::vector<Task> tasks;
+  std::vector<std::unique_ptr<Scope>> variable_scopes;
+  std::vector<std::unique_ptr<Scope>> scopes;
+  std::vector<SteadyClock::time_point> started(suites.size());
+  for (size_t i = 0; i < suites.size(); ++i) {
+    results.push_back(start_suite(suites[i]));
+    variable_scopes.push_back(std::make_unique<Scope>(&site_scope_));
+    scopes.push_back(suite_scope(suites[i], *variable_scopes.back()));
+    if (suites[i].parallel) {
+      for (size_t t = 0; t < suites[i].tests.size(); ++t) tasks.push_back({i, t, t + 1});
+    } else {
+      tasks.push_back({i, 0, suites[i].tests.size()});
+    }
+  }
+
+  std::atomic<size_t> next_task{0};
+  std::mutex report_mutex;
+  auto worker = [&] {
+    std::unique_ptr<HttpClient> client = options_.client_factory();
+    for (size_t index = next_task++; index < tasks.size(); index = next_task++) {
+      const Task& task = tasks[index];
+      const Suite& suite = suites[task.suite];
+      for (size_t t = task.first_test; t < task.end_test; ++t) {
+        auto start = SteadyClock::now();
+        TestResult test = run_test(suite, suite.tests[t], *scopes[task.suite], *client, false);
+        std::lock_guard lock(report_mutex);
+        // Progress lines of concurrent tests must not interleave: each test reports at its end.
+        observer_.suite_started(suite);
+        for (const StepResult& step : test.steps) observer_.step_finished(step);
+        observer_.test_finished(test);
+        results[task.suite].seconds += seconds_since(start);
+        results[task.suite].tests[t] = std::move(test);
+      }
+    }
+  };
+
+  std::vector<std::thread> threads;
+  size_t count = std::min<size_t>(static_cast<size_t>(options_.jobs), tasks.size());
+  for (size_t i = 0; i < count; ++i) threads.emplace_back(worker);
+  for (std::thread& thread : threads) thread.join();
+  return results;
+}
+
+TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Scope& suite_scope,
+                              HttpClient& client, bool live_progress) {
   TestResult result;
   result.name = test.name;
   result.tags = suite.tags;
@@ -273,9 +343,9 @@ TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Sc
   scope.set("random", Binding{random_hex(8), false, false, {}, {}});
   for (const StepSpec& step : test.steps) {
     if (result.outcome != Outcome::passed) break;
-    result.steps.push_back(run_step(suite, step, scope, false));
+    result.steps.push_back(run_step(suite, step, scope, client, false));
     const StepResult& done = result.steps.back();
-    observer_.step_finished(done);
+    if (live_progress) observer_.step_finished(done);
     if (done.outcome != Outcome::passed) {
       result.outcome = done.outcome;
       result.message = first_failure(done);
@@ -283,10 +353,10 @@ TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Sc
   }
 
   for (const StepSpec& step : test.cleanup) {
-    result.steps.push_back(run_step(suite, step, scope, true));
+    result.steps.push_back(run_step(suite, step, scope, client, true));
     StepResult& done = result.steps.back();
     done.cleanup = true;
-    observer_.step_finished(done);
+    if (live_progress) observer_.step_finished(done);
     if (done.outcome == Outcome::failed || done.outcome == Outcome::error)
       result.cleanup_failed = true;
   }
@@ -294,7 +364,8 @@ TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Sc
   return result;
 }
 
-std::expected<HttpResponse, StepError> Executor::send(const HttpRequest& prepared, AuthKind auth,
+std::expected<HttpResponse, StepError> Executor::send(HttpClient& client,
+                                                      const HttpRequest& prepared, AuthKind auth,
                                                       bool cleanup) {
   HttpRequest request = prepared;
   if (auth == AuthKind::user || auth == AuthKind::service) {
@@ -312,7 +383,7 @@ std::expected<HttpResponse, StepError> Executor::send(const HttpRequest& prepare
     request.timeout_seconds = std::min(request.timeout_seconds, left);
   }
 
-  auto response = client_.send(request);
+  auto response = client.send(request);
   if (!response) {
     bool interrupted = response.error().kind == HttpErrorKind::interrupted;
     return std::unexpected(StepError{interrupted ? stop_reason() : response.error().message, interrupted});
@@ -322,6 +393,7 @@ std::expected<HttpResponse, StepError> Executor::send(const HttpRequest& prepare
 
 std::optional<std::chrono::steady_clock::time_point> Executor::cleanup_deadline() {
   if (options_.interrupt == nullptr || !options_.interrupt->load()) return options_.deadline_with_grace();
+  std::lock_guard lock(grace_mutex_);
   if (!grace_deadline_) {
     grace_deadline_ = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
                                                std::chrono::duration<double>(options_.cleanup_grace_seconds));
@@ -348,8 +420,9 @@ bool Executor::all_hold(const std::vector<AssertionSpec>& assertions, const Resp
   return holds;
 }
 
-std::optional<HttpResponse> Executor::poll(const StepSpec& spec, const HttpRequest& request,
-                                           AuthKind auth, Scope& scope, StepResult& step) {
+std::optional<HttpResponse> Executor::poll(HttpClient& client, const StepSpec& spec,
+                                           const HttpRequest& request, AuthKind auth,
+                                           Scope& scope, StepResult& step) {
   const PollSpec& poll = *spec.poll;
   std::optional<HttpResponse> last;
   std::string last_error;
@@ -359,7 +432,7 @@ std::optional<HttpResponse> Executor::poll(const StepSpec& spec, const HttpReque
 
   PollPolicy policy = poll.policy;
   auto outcome = run_poll(policy, waiter_, [&](int attempt) {
-    auto response = send(request, auth, false);
+    auto response = send(client, request, auth, false);
     if (!response) {
       last_error = response.error().message;
       interrupted = response.error().interrupted;
@@ -423,7 +496,8 @@ std::optional<HttpResponse> Executor::poll(const StepSpec& spec, const HttpReque
   return last;
 }
 
-StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& scope, bool cleanup) {
+StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& scope,
+                              HttpClient& client, bool cleanup) {
   StepResult step;
   step.name = spec.name;
   step.location = spec.location;
@@ -463,11 +537,11 @@ StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& s
   auto start = SteadyClock::now();
   std::optional<HttpResponse> response;
   if (spec.poll) {
-    response = poll(spec, request, auth, scope, step);
+    response = poll(client, spec, request, auth, scope, step);
     step.seconds = seconds_since(start);
     if (step.outcome == Outcome::error || !response) return step;
   } else {
-    auto sent = send(request, auth, cleanup);
+    auto sent = send(client, request, auth, cleanup);
     step.seconds = seconds_since(start);
     if (!sent) {
       step.log.push_back("! " + sent.error().message);

@@ -3,6 +3,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -38,6 +41,10 @@ struct RunOptions {
   double cleanup_grace_seconds = 20;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // from --max-time
   Waiter* waiter = nullptr;  // the system clock when null
+  // With jobs > 1 and a factory, suites run concurrently on that many threads, each with its own
+  // client from the factory; the tests of one suite keep their order unless it is `parallel`.
+  int jobs = 1;
+  std::function<std::unique_ptr<HttpClient>()> client_factory;
 
   // Cleanup may run a grace period past --max-time.
   std::optional<std::chrono::steady_clock::time_point> deadline_with_grace() const {
@@ -60,16 +67,26 @@ class Executor {
            RunObserver& observer);
 
   SuiteResult run_suite(const Suite& suite);
+  // Runs every suite, concurrently when options allow; results keep the order of `suites`.
+  std::vector<SuiteResult> run(const std::vector<Suite>& suites);
 
   int tokens_minted() const { return tokens_.tokens_minted(); }
 
  private:
-  TestResult run_test(const Suite& suite, const TestSpec& test, const Scope& suite_scope);
-  StepResult run_step(const Suite& suite, const StepSpec& step, Scope& scope, bool cleanup);
+  SuiteResult start_suite(const Suite& suite);
+  // Fills `holder` with the suite's variables and returns the scope tests run in.
+  std::unique_ptr<Scope> suite_scope(const Suite& suite, Scope& holder);
+  TestResult run_test(const Suite& suite, const TestSpec& test, const Scope& suite_scope,
+                      HttpClient& client, bool live_progress);
+  StepResult run_step(const Suite& suite, const StepSpec& step, Scope& scope, HttpClient& client,
+                      bool cleanup);
   // Adds credentials and the time limits that apply, then sends.
-  std::expected<HttpResponse, StepError> send(const HttpRequest& request, AuthKind auth, bool cleanup);
-  std::optional<HttpResponse> poll(const StepSpec& spec, const HttpRequest& request, AuthKind auth,
-                                   Scope& scope, StepResult& step);
+  std::expected<HttpResponse, StepError> send(HttpClient& client, const HttpRequest& request,
+                                              AuthKind auth, bool cleanup);
+  // NOTE: a waiting poll holds its worker thread, so with --jobs N at most N polls wait at once.
+  std::optional<HttpResponse> poll(HttpClient& client, const StepSpec& spec,
+                                   const HttpRequest& request, AuthKind auth, Scope& scope,
+                                   StepResult& step);
   void check_response(const StepSpec& spec, const HttpResponse& response, Scope& scope,
                       StepResult& step);
   bool all_hold(const std::vector<AssertionSpec>& assertions, const ResponseView& view,
@@ -85,6 +102,7 @@ class Executor {
   RunObserver& observer_;
   SystemWaiter system_waiter_;
   Waiter& waiter_;
+  std::mutex grace_mutex_;
   std::optional<std::chrono::steady_clock::time_point> grace_deadline_;
   Scope site_scope_;
   Scope run_scope_;  // --var values over the site's

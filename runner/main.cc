@@ -56,6 +56,7 @@ struct RunCommand {
   double max_time = 0;
   double max_body_mib = 64;
   double cleanup_grace = 20;
+  int jobs = 1;
 };
 
 void print_diagnostics(const Diagnostics& diagnostics) {
@@ -132,6 +133,7 @@ int run(const RunCommand& command) {
   options.interrupt = &g_interrupted;
   options.hard_stop = &g_hard_stop;
   options.cleanup_grace_seconds = command.cleanup_grace;
+  options.jobs = command.jobs;
   auto start = std::chrono::steady_clock::now();
   if (command.max_time > 0)
     options.deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
@@ -147,12 +149,13 @@ int run(const RunCommand& command) {
   curl_options.interrupt = &g_interrupted;
   curl_options.max_body_bytes = static_cast<size_t>(command.max_body_mib * 1024 * 1024);
   auto client = make_curl_client(curl_options);
+  options.client_factory = [curl_options] { return make_curl_client(curl_options); };
   ConsoleReporter console(stdout, redactor, verbosity);
   Executor executor(*site, options, *client, redactor, console);
 
   RunResult result;
   result.tool_version = PROBE_VERSION;
-  for (const Suite& suite : *suites) result.suites.push_back(executor.run_suite(suite));
+  result.suites = executor.run(*suites);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.interrupted = g_interrupted.load();
   redactor.mask(result);
@@ -182,6 +185,10 @@ int main(int argc, char** argv) {
                       "Folder for reports without an explicit path")->capture_default_str();
   run_app->add_option("--junit", command.junit, "JUnit XML report path (default REPORT_DIR/tapis-probe.xml)");
   run_app->add_option("--tap", command.tap, "TAP report path (default REPORT_DIR/tapis-probe.tap)");
+  run_app->add_option("-j,--jobs", command.jobs,
+                      "Run up to this many suites (or tests of `parallel` suites) at once")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   run_app->add_option("--max-time", command.max_time,
                       "Stop the run after this many seconds; tests not run are reported skipped");
   run_app->add_option("--cleanup-grace", command.cleanup_grace,

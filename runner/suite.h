@@ -132,6 +132,9 @@ struct Suite {
   std::vector<std::string> tags;
   Template variables;  // mapping of name to value, or empty
   Defaults defaults;
+  // Tests run in file order and may share state. With `parallel: true` they are independent
+  // and may run at the same time under --jobs.
+  bool parallel = false;
   std::vector<TestSpec> tests;
 };
 

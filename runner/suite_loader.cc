@@ -15,8 +15,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kSuiteKeys = {"name",     "description", "tags", "variables",
-                                             "defaults", "tests"};
+const std::vector<std::string> kSuiteKeys = {"name",     "description", "tags",    "variables",
+                                             "defaults", "parallel",    "tests"};
 const std::vector<std::string> kDefaultsKeys = {"auth", "timeout", "headers", "redirects"};
 const std::vector<std::string> kTestKeys = {"name", "description", "tags",
                                             "skip", "steps",       "cleanup"};
@@ -64,6 +64,7 @@ class SuiteLoader {
     if (root["tags"]) suite.tags = reader_.string_list(root["tags"], "'tags'").value_or(std::vector<std::string>{});
     if (root["variables"]) suite.variables = read_variables(root["variables"]);
     if (root["defaults"]) suite.defaults = read_defaults(root["defaults"]);
+    if (root["parallel"]) suite.parallel = reader_.boolean(root["parallel"], "'parallel'").value_or(false);
 
     const YAML::Node tests = root["tests"];
     if (!tests) {
