@@ -50,7 +50,7 @@ std::optional<int> parse_command_line(int argc, char** argv, SimConfig& config) 
 
   std::int64_t token_ttl = config.token_ttl.count();
   std::vector<std::string> fault_specs;
-  app.add_option("--port", config.port, "TCP port to listen on; 0 picks a free port")
+  app.add_option("--port", config.port, "TCP port to listen on, or 0 for a free port")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
   app.add_option("--host", config.host, "loopback address to bind")->capture_default_str();
@@ -68,7 +68,7 @@ std::optional<int> parse_command_line(int argc, char** argv, SimConfig& config) 
                  "access_token_ttl)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{10} * 365 * 24 * 3600));
-  app.add_option("--fault", fault_specs, "fault rule, repeatable; grammar below")
+  app.add_option("--fault", fault_specs, "fault rule in the grammar below (repeatable)")
       ->allow_extra_args(false);
 
   try {
@@ -100,8 +100,8 @@ std::optional<int> parse_command_line(int argc, char** argv, SimConfig& config) 
   return std::nullopt;
 }
 
-// Blocks SIGINT and SIGTERM in every thread, so that only the thread in wait_for_signal() takes
-// them, and ignores SIGPIPE so that writing to a closed connection returns an error instead.
+// Blocks SIGINT and SIGTERM in every thread started later, so that only the signal waiter in main()
+// takes them. Ignores SIGPIPE so that writing to a closed connection returns an error instead.
 sigset_t block_stop_signals() {
   std::signal(SIGPIPE, SIG_IGN);
   sigset_t signals;

@@ -103,7 +103,13 @@ std::string describe_error_status(const httplib::Request& request, int status) {
 // Fills in an envelope for errors that no handler wrote a body for: unknown routes, and
 // requests cpp-httplib rejected before routing.
 HandlerResponse fill_error_body(const httplib::Request& request, httplib::Response& response) {
-  if (!response.body.empty() || response.has_header(kFaultHeader)) {
+  if (!response.body.empty()) {
+    return HandlerResponse::Unhandled;
+  }
+
+  // A body=empty fault must stay empty. The header contains the rule in the --fault grammar.
+  auto fault = parse_fault_spec(response.get_header_value(kFaultHeader));
+  if (fault && fault->body == FaultBody::kEmpty) {
     return HandlerResponse::Unhandled;
   }
   send_error(response, EnvelopeStyle::kPython, response.status,
