@@ -278,6 +278,8 @@ class CurlHttpClient : public HttpClient {
         detail = fmt::format("timed out after {:.3g} s: {}", request.timeout_seconds, detail);
       } else if (kind == HttpErrorKind::interrupted) {
         detail = "interrupted";
+      } else if (kind == HttpErrorKind::connect) {
+        detail += system_error_suffix(detail);
       }
       return std::unexpected(HttpError{kind, detail});
     }
@@ -297,6 +299,17 @@ class CurlHttpClient : public HttpClient {
     curl_easy_getinfo(handle_, CURLINFO_REDIRECT_COUNT, &response.redirects);
     response.seconds = seconds;
     return std::move(response);
+  }
+
+  // libcurl 7.88 reports a failed connection as "Couldn't connect to server" whatever the
+  // cause; the system error tells a refused port from an unreachable host.
+  std::string system_error_suffix(const std::string& detail) {
+    long os_error = 0;
+    curl_easy_getinfo(handle_, CURLINFO_OS_ERRNO, &os_error);
+    if (os_error == 0) return {};
+    std::string reason = std::strerror(static_cast<int>(os_error));
+    if (detail.find(reason) != std::string::npos) return {};
+    return " (" + reason + ")";
   }
 
   CurlOptions options_;
