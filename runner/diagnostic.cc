@@ -38,7 +38,8 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string format_location(const SourceLocation& location) {
-  if (location.line <= 0) return location.file;
+  if (location.file.empty() || location.line <= 0) return location.file;
+  if (location.column <= 0) return fmt::format("{}:{}", location.file, location.line);
   return fmt::format("{}:{}:{}", location.file, location.line, location.column);
 }
 

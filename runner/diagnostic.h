@@ -20,7 +20,7 @@ using Diagnostics = std::vector<Diagnostic>;
 // column, and the hint. The source line is read from the file; it is left out when unreadable.
 std::string format_diagnostic(const Diagnostic& diagnostic);
 
-// Returns "file:line:col" (or "file" when the line is unknown).
+// Returns "file:line:col", "file:line" or "file", as far as the location is known.
 std::string format_location(const SourceLocation& location);
 
 // Returns the candidate closest to `word` by edit distance when it is close enough to be a

@@ -33,25 +33,17 @@ std::string random_hex(int digits) {
   return out;
 }
 
-std::string compact_timestamp() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &utc);
-  return buffer;
-}
-
 double seconds_since(SteadyClock::time_point start) {
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }
 
-std::string utc_timestamp() {
+// The current UTC time in a strftime format.
+std::string utc_time(const char* format) {
   std::time_t now = std::time(nullptr);
   std::tm utc{};
   gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
+  char buffer[64];
+  std::strftime(buffer, sizeof buffer, format, &utc);
   return buffer;
 }
 
@@ -212,7 +204,7 @@ Executor::Executor(const Site& site, const RunOptions& options, HttpClient& clie
   }
   // Values that make names unique per run, so runs never collide on fixed ids.
   site_scope_.set("run_id", Binding{random_hex(12), false, false, {}, {}});
-  site_scope_.set("run_timestamp", Binding{compact_timestamp(), false, false, {}, {}});
+  site_scope_.set("run_timestamp", Binding{utc_time("%Y%m%dT%H%M%SZ"), false, false, {}, {}});
   add_cli_variables(run_scope_, options);
 }
 
@@ -230,7 +222,7 @@ SuiteResult Executor::start_suite(const Suite& suite) {
   SuiteResult result;
   result.name = suite.name;
   result.file = suite.file;
-  result.timestamp = utc_timestamp();
+  result.timestamp = utc_time("%Y-%m-%dT%H:%M:%S");
   result.hostname = host_name();
   result.properties = {{"site", site_.name},
                        {"tenant", expand_text(site_.tenant, run_scope_).value_or("")},

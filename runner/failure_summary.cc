@@ -1,18 +1,14 @@
 #include "failure_summary.h"
 
+#include "diagnostic.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 namespace probe {
 
 std::string location_text(const SourceLocation& location) {
-  if (location.file.empty())
-    return "";
-  if (location.line <= 0)
-    return location.file;
-  if (location.column <= 0)
-    return fmt::format("{}:{}", location.file, location.line);
-  return fmt::format("{}:{}:{}", location.file, location.line, location.column);
+  return format_location(location);
 }
 
 std::string first_known_location(std::initializer_list<const SourceLocation*> candidates) {

@@ -1,5 +1,7 @@
 #include "secrets.h"
 
+#include "request_builder.h"
+
 #include <algorithm>
 #include <strings.h>
 
@@ -10,14 +12,6 @@
 namespace probe {
 
 namespace {
-
-std::string url_encode(const std::string& text) {
-  char* encoded = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
-  if (encoded == nullptr) return text;
-  std::string out(encoded);
-  curl_free(encoded);
-  return out;
-}
 
 // The text between the quotes of `text` as a JSON string. Invalid UTF-8 becomes U+FFFD, as in
 // render(), so the form matches rendered values instead of throwing.
