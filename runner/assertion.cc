@@ -1,14 +1,14 @@
 #include "assertion.h"
 
-#include "digest.h"
+#include <fmt/format.h>
+#include <re2/re2.h>
 
 #include <cmath>
 #include <compare>
 #include <expected>
 #include <limits>
 
-#include <fmt/format.h>
-#include <re2/re2.h>
+#include "digest.h"
 
 namespace probe {
 
@@ -24,50 +24,64 @@ std::partial_ordering compare_integer_with_double(const json& integer, double y)
   // 2^63 and 2^64 are exact doubles, so these bounds are exact too.
   constexpr double kTwoTo63 = 9223372036854775808.0;
   constexpr double kTwoTo64 = 18446744073709551616.0;
-  if (std::isnan(y)) return std::partial_ordering::unordered;
+  if (std::isnan(y))
+    return std::partial_ordering::unordered;
 
   double whole = std::trunc(y);
   std::partial_ordering order = std::partial_ordering::equivalent;
   if (integer.is_number_unsigned()) {
-    if (y < 0) return std::partial_ordering::greater;
-    if (y >= kTwoTo64) return std::partial_ordering::less;
+    if (y < 0)
+      return std::partial_ordering::greater;
+    if (y >= kTwoTo64)
+      return std::partial_ordering::less;
     order = integer.get<uint64_t>() <=> static_cast<uint64_t>(whole);
   } else {
-    if (y >= kTwoTo63) return std::partial_ordering::less;
-    if (y < -kTwoTo63) return std::partial_ordering::greater;
+    if (y >= kTwoTo63)
+      return std::partial_ordering::less;
+    if (y < -kTwoTo63)
+      return std::partial_ordering::greater;
     order = integer.get<int64_t>() <=> static_cast<int64_t>(whole);
   }
   // Equal to the whole part: the fraction of y, if any, decides.
-  if (order != 0) return order;
+  if (order != 0)
+    return order;
   return 0 <=> (y - whole);
 }
 
 std::optional<std::partial_ordering> compare_numbers(const json& a, const json& b) {
-  if (!a.is_number() || !b.is_number()) return std::nullopt;
+  if (!a.is_number() || !b.is_number())
+    return std::nullopt;
   if (a.is_number_unsigned() && b.is_number_unsigned())
     return a.get<uint64_t>() <=> b.get<uint64_t>();
   if (a.is_number_integer() && b.is_number_integer()) {
     // At least one is signed; a negative signed value is below every unsigned one.
-    if (a.is_number_unsigned()) return b.get<int64_t>() < 0 ? std::partial_ordering::greater
-                                                             : a.get<uint64_t>() <=> b.get<uint64_t>();
-    if (b.is_number_unsigned()) return a.get<int64_t>() < 0 ? std::partial_ordering::less
-                                                             : a.get<uint64_t>() <=> b.get<uint64_t>();
+    if (a.is_number_unsigned())
+      return b.get<int64_t>() < 0 ? std::partial_ordering::greater
+                                  : a.get<uint64_t>() <=> b.get<uint64_t>();
+    if (b.is_number_unsigned())
+      return a.get<int64_t>() < 0 ? std::partial_ordering::less
+                                  : a.get<uint64_t>() <=> b.get<uint64_t>();
     return a.get<int64_t>() <=> b.get<int64_t>();
   }
-  if (a.is_number_float() && b.is_number_float()) return a.get<double>() <=> b.get<double>();
-  if (b.is_number_float()) return compare_integer_with_double(a, b.get<double>());
+  if (a.is_number_float() && b.is_number_float())
+    return a.get<double>() <=> b.get<double>();
+  if (b.is_number_float())
+    return compare_integer_with_double(a, b.get<double>());
   return 0 <=> compare_integer_with_double(b, a.get<double>());
 }
 
 size_t utf8_length(const std::string& text) {
   size_t count = 0;
-  for (unsigned char c : text) count += (c & 0xC0) != 0x80;
+  for (unsigned char c : text)
+    count += (c & 0xC0) != 0x80;
   return count;
 }
 
 std::optional<json> length_of(const json& value) {
-  if (value.is_string()) return utf8_length(value.get_ref<const std::string&>());
-  if (value.is_array() || value.is_object()) return value.size();
+  if (value.is_string())
+    return utf8_length(value.get_ref<const std::string&>());
+  if (value.is_array() || value.is_object())
+    return value.size();
   return std::nullopt;
 }
 
@@ -132,7 +146,8 @@ Actual actual_value(const AssertionSpec& assertion, const ResponseView& view) {
     case Subject::status:
       return {json(response.status), {}};
     case Subject::header:
-      if (const std::string* value = response.header(assertion.target)) return {json(*value), {}};
+      if (const std::string* value = response.header(assertion.target))
+        return {json(*value), {}};
       return {};
     case Subject::body:
       return {json(response.body), {}};
@@ -144,7 +159,8 @@ Actual actual_value(const AssertionSpec& assertion, const ResponseView& view) {
       return {json(response.body_bytes), {}};
     case Subject::json: {
       const json* root = view.json();
-      if (root == nullptr) return {std::nullopt, "body is not JSON: " + view.json_error()};
+      if (root == nullptr)
+        return {std::nullopt, "body is not JSON: " + view.json_error()};
       return {select_value(*assertion.path, *root), {}};
     }
   }
@@ -159,9 +175,12 @@ bool ordered(const std::string& op, const json& actual, const json& expected, bo
     order = actual.get_ref<const std::string&>() <=> expected.get_ref<const std::string&>();
   }
   comparable = order != std::partial_ordering::unordered;
-  if (op == "lt") return order < 0;
-  if (op == "le") return order <= 0;
-  if (op == "gt") return order > 0;
+  if (op == "lt")
+    return order < 0;
+  if (op == "le")
+    return order <= 0;
+  if (op == "gt")
+    return order > 0;
   return order >= 0;
 }
 
@@ -171,11 +190,13 @@ bool contains(const json& actual, const json& expected) {
            std::string::npos;
   if (actual.is_array()) {
     for (const json& item : actual) {
-      if (json_equal(item, expected)) return true;
+      if (json_equal(item, expected))
+        return true;
     }
     return false;
   }
-  if (actual.is_object() && expected.is_string()) return actual.contains(expected.get<std::string>());
+  if (actual.is_object() && expected.is_string())
+    return actual.contains(expected.get<std::string>());
   return false;
 }
 
@@ -206,28 +227,35 @@ bool matches(const AssertionSpec& assertion, const json& actual, const json& exp
 bool apply(const AssertionSpec& assertion, const json& actual, const json& expected,
            std::string& problem) {
   const std::string& op = assertion.op;
-  if (op == "eq") return json_equal(actual, expected);
-  if (op == "ne") return !json_equal(actual, expected);
+  if (op == "eq")
+    return json_equal(actual, expected);
+  if (op == "ne")
+    return !json_equal(actual, expected);
   if (op == "lt" || op == "le" || op == "gt" || op == "ge") {
     bool comparable = false;
     bool result = ordered(op, actual, expected, comparable);
-    if (!comparable) problem = "cannot compare " + type_of(actual) + " with " + type_of(expected);
+    if (!comparable)
+      problem = "cannot compare " + type_of(actual) + " with " + type_of(expected);
     return result;
   }
   if (op == "in") {
     for (const json& candidate : expected) {
-      if (json_equal(actual, candidate)) return true;
+      if (json_equal(actual, candidate))
+        return true;
     }
     return false;
   }
   if (op == "contains") {
     bool applicable =
         actual.is_array() || ((actual.is_string() || actual.is_object()) && expected.is_string());
-    if (!applicable) problem = "cannot look for " + type_of(expected) + " in " + type_of(actual);
+    if (!applicable)
+      problem = "cannot look for " + type_of(expected) + " in " + type_of(actual);
     return applicable && contains(actual, expected);
   }
-  if (op == "matches") return matches(assertion, actual, expected, problem);
-  if (op == "exists") return expected.get<bool>();
+  if (op == "matches")
+    return matches(assertion, actual, expected, problem);
+  if (op == "exists")
+    return expected.get<bool>();
   if (op == "type") {
     std::string type = type_of(actual);
     std::string wanted = expected.get<std::string>();
@@ -238,14 +266,16 @@ bool apply(const AssertionSpec& assertion, const json& actual, const json& expec
 }
 
 std::string render_expected(const AssertionSpec& assertion, const json& expected) {
-  if (assertion.subject == Subject::duration) return fmt::format("{:.3f} s", expected.get<double>());
+  if (assertion.subject == Subject::duration)
+    return fmt::format("{:.3f} s", expected.get<double>());
   return render(expected);
 }
 
 }  // namespace
 
 void ResponseView::parse() const {
-  if (parsed_) return;
+  if (parsed_)
+    return;
   parsed_ = true;
   json_ = nlohmann::json::parse(response_.body, nullptr, false);
   if (json_.is_discarded()) {
@@ -259,7 +289,8 @@ void ResponseView::parse() const {
 }
 
 const std::string& ResponseView::sha256() const {
-  if (sha256_.empty()) sha256_ = response_.body_sha256.empty() ? sha256_hex(response_.body) : response_.body_sha256;
+  if (sha256_.empty())
+    sha256_ = response_.body_sha256.empty() ? sha256_hex(response_.body) : response_.body_sha256;
   return sha256_;
 }
 
@@ -278,19 +309,24 @@ bool json_equal(const json& a, const json& b) {
     auto order = compare_numbers(a, b);
     return order && *order == 0;
   }
-  if (a.type() != b.type()) return false;
+  if (a.type() != b.type())
+    return false;
   if (a.is_array()) {
-    if (a.size() != b.size()) return false;
+    if (a.size() != b.size())
+      return false;
     for (size_t i = 0; i < a.size(); ++i) {
-      if (!json_equal(a[i], b[i])) return false;
+      if (!json_equal(a[i], b[i]))
+        return false;
     }
     return true;
   }
   if (a.is_object()) {
-    if (a.size() != b.size()) return false;
+    if (a.size() != b.size())
+      return false;
     for (const auto& [key, value] : a.items()) {
       auto other = b.find(key);
-      if (other == b.end() || !json_equal(value, *other)) return false;
+      if (other == b.end() || !json_equal(value, *other))
+        return false;
     }
     return true;
   }
@@ -300,17 +336,20 @@ bool json_equal(const json& a, const json& b) {
 std::optional<json> select_value(const JsonPath& path, const json& root) {
   std::vector<const json*> nodes = path.select(root);
   if (path.is_singular()) {
-    if (nodes.empty()) return std::nullopt;
+    if (nodes.empty())
+      return std::nullopt;
     return *nodes.front();
   }
   json list = json::array();
-  for (const json* node : nodes) list.push_back(*node);
+  for (const json* node : nodes)
+    list.push_back(*node);
   return list;
 }
 
 std::string render(const json& value) {
   std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() > kMaxRendered) text = text.substr(0, kMaxRendered) + "...";
+  if (text.size() > kMaxRendered)
+    text = text.substr(0, kMaxRendered) + "...";
   return text;
 }
 
@@ -318,14 +357,18 @@ namespace {
 
 // `sha256: {file: PATH}` and `sha256: {generate: {size, seed}}` compare with a computed digest.
 std::expected<json, std::string> expected_digest(const json& expected) {
-  if (!expected.is_object()) return expected;
+  if (!expected.is_object())
+    return expected;
   if (expected.contains("file")) {
-    auto digest = sha256_file(expected["file"].is_string() ? expected["file"].get<std::string>() : "");
-    if (!digest) return std::unexpected(digest.error());
+    auto digest =
+        sha256_file(expected["file"].is_string() ? expected["file"].get<std::string>() : "");
+    if (!digest)
+      return std::unexpected(digest.error());
     return json(*digest);
   }
   const json& generate = expected["generate"];
-  return json(GeneratedData(generate["size"].get<uint64_t>(), generate["seed"].get<uint64_t>()).sha256());
+  return json(
+      GeneratedData(generate["size"].get<uint64_t>(), generate["seed"].get<uint64_t>()).sha256());
 }
 
 }  // namespace
@@ -355,16 +398,21 @@ AssertionResult evaluate(const AssertionSpec& assertion, const json& operand,
   Actual actual = actual_value(assertion, response);
   if (actual.value && assertion.on_length) {
     std::optional<json> length = length_of(*actual.value);
-    if (!length) actual.problem = type_of(*actual.value) + " has no length";
+    if (!length)
+      actual.problem = type_of(*actual.value) + " has no length";
     actual.value = length;
   }
 
   if (!actual.value) {
     result.actual = actual.problem.empty() ? kMissing : actual.problem;
-    if (!actual.problem.empty()) return result;
-    if (assertion.op == "exists") result.passed = !expected.get<bool>();
-    if (assertion.op == "eq") result.passed = expected.is_null();
-    if (assertion.op == "ne") result.passed = !expected.is_null();
+    if (!actual.problem.empty())
+      return result;
+    if (assertion.op == "exists")
+      result.passed = !expected.get<bool>();
+    if (assertion.op == "eq")
+      result.passed = expected.is_null();
+    if (assertion.op == "ne")
+      result.passed = !expected.is_null();
     return result;
   }
 

@@ -1,10 +1,9 @@
 // Checking a response against the assertions of a step.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "http_client.h"
 #include "result.h"
@@ -21,7 +20,8 @@ class ResponseView {
   // The body as JSON, or nullptr when it is not JSON; json_error() then says why.
   const nlohmann::json* json() const;
   const std::string& json_error() const;
-  // The body's SHA-256 in lowercase hex, computed once (a download's was computed while it streamed).
+  // The body's SHA-256 in lowercase hex, computed once (a download's was computed while it
+  // streamed).
   const std::string& sha256() const;
 
  private:

@@ -1,8 +1,9 @@
 #include "auth.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
 
 namespace probe {
 
@@ -14,7 +15,8 @@ using nlohmann::json;
 constexpr double kDefaultLifetimeSeconds = 14400;
 
 std::string trim_slash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
+  while (!url.empty() && url.back() == '/')
+    url.pop_back();
   return url;
 }
 
@@ -46,7 +48,8 @@ TokenProvider::TokenProvider(const Site& site, const Scope& scope, HttpClient& c
 std::expected<HeaderList, std::string> TokenProvider::headers(AuthKind kind) {
   std::lock_guard lock(mutex_);
   Token& token = kind == AuthKind::service ? service_ : user_;
-  if (token.failure) return std::unexpected(*token.failure);
+  if (token.failure)
+    return std::unexpected(*token.failure);
 
   if (!token.present || clock_() >= token.renew_at) {
     auto minted = kind == AuthKind::service ? mint_service_token() : mint_user_token();
@@ -72,7 +75,8 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint_user_token(
   auto username = expand_text(site_.user->username, scope_);
   auto password = expand_text(site_.user->password, scope_);
   for (const auto* value : {&base_url, &username, &password}) {
-    if (!*value) return std::unexpected(format_diagnostic(value->error()));
+    if (!*value)
+      return std::unexpected(format_diagnostic(value->error()));
   }
   redactor_.add(*password);
 
@@ -82,7 +86,8 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint_user_token(
   request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
   auto body =
       dump_body({{"username", *username}, {"password", *password}, {"grant_type", "password"}});
-  if (!body) return std::unexpected(body.error());
+  if (!body)
+    return std::unexpected(body.error());
   request.body = *body;
   return mint(request, {});
 }
@@ -98,16 +103,17 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint_service_tok
   auto password = expand_text(account.password, scope_);
   auto tenant = expand_text(account.tenant, scope_);
   for (const auto* value : {&base_url, &username, &password, &tenant}) {
-    if (!*value) return std::unexpected(format_diagnostic(value->error()));
+    if (!*value)
+      return std::unexpected(format_diagnostic(value->error()));
   }
   redactor_.add(*password);
 
-  json body = {{"account_type", "service"},
-               {"token_tenant_id", *tenant},
-               {"token_username", *username}};
+  json body = {
+      {"account_type", "service"}, {"token_tenant_id", *tenant}, {"token_username", *username}};
   if (!account.site_id.empty()) {
     auto site_id = expand_text(account.site_id, scope_);
-    if (!site_id) return std::unexpected(format_diagnostic(site_id.error()));
+    if (!site_id)
+      return std::unexpected(format_diagnostic(site_id.error()));
     body["target_site_id"] = *site_id;
   }
 
@@ -116,7 +122,8 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint_service_tok
   request.url = trim_slash(*base_url) + "/v3/tokens";
   request.headers = {{"Content-Type", "application/json"}, {"Accept", "application/json"}};
   auto dumped = dump_body(body);
-  if (!dumped) return std::unexpected(dumped.error());
+  if (!dumped)
+    return std::unexpected(dumped.error());
   request.body = *dumped;
   request.basic_auth = {*username, *password};
   return mint(request, {{"X-Tapis-User", *username}, {"X-Tapis-Tenant", *tenant}});
@@ -131,7 +138,8 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint(const HttpR
   std::string what = fmt::format("authentication failed: POST {}", request.url);
 
   auto response = client_.send(request);
-  if (!response) return std::unexpected(fmt::format("{}: {}", what, response.error().message));
+  if (!response)
+    return std::unexpected(fmt::format("{}: {}", what, response.error().message));
 
   json body = json::parse(response->body, nullptr, false);
   const json* parsed = body.is_discarded() ? nullptr : &body;
@@ -144,12 +152,13 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint(const HttpR
   const json* token = nullptr;
   if (parsed != nullptr) {
     json::json_pointer pointer("/result/access_token/access_token");
-    if (body.contains(pointer) && body[pointer].is_string()) token = &body[pointer];
+    if (body.contains(pointer) && body[pointer].is_string())
+      token = &body[pointer];
   }
   if (token == nullptr) {
-    return std::unexpected(fmt::format(
-        "{} returned HTTP {} without a token at result.access_token.access_token", what,
-        response->status));
+    return std::unexpected(
+        fmt::format("{} returned HTTP {} without a token at result.access_token.access_token", what,
+                    response->status));
   }
 
   Token minted;

@@ -1,10 +1,9 @@
 #include "console.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>
-
-#include <fmt/format.h>
 
 namespace probe {
 
@@ -39,7 +38,9 @@ const char* color_of(Outcome outcome) {
   }
 }
 
-std::string milliseconds(double seconds) { return fmt::format("{:.0f} ms", seconds * 1000); }
+std::string milliseconds(double seconds) {
+  return fmt::format("{:.0f} ms", seconds * 1000);
+}
 
 }  // namespace
 
@@ -56,61 +57,72 @@ void ConsoleReporter::print(const std::string& text) {
 }
 
 std::string ConsoleReporter::paint(const char* color, const std::string& text) const {
-  if (!color_) return text;
+  if (!color_)
+    return text;
   return fmt::format("\x1b[{}m{}\x1b[0m", color, text);
 }
 
 void ConsoleReporter::suite_started(const Suite& suite) {
   // Concurrent runs announce a suite before each of its tests; print the heading once per switch.
-  if (verbosity_ == Verbosity::quiet || &suite == last_suite_) return;
+  if (verbosity_ == Verbosity::quiet || &suite == last_suite_)
+    return;
   last_suite_ = &suite;
   print(fmt::format("{} ({})\n", suite.name, suite.file));
 }
 
 void ConsoleReporter::step_finished(const StepResult& step) {
-  if (verbosity_ != Verbosity::verbose) return;
+  if (verbosity_ != Verbosity::verbose)
+    return;
   print(fmt::format("    step '{}' ({})\n", step.name, milliseconds(step.seconds)));
-  for (const std::string& line : step.log) print(fmt::format("      {}\n", line));
+  for (const std::string& line : step.log)
+    print(fmt::format("      {}\n", line));
 }
 
 void ConsoleReporter::test_finished(const TestResult& test) {
   bool problem = test.outcome == Outcome::failed || test.outcome == Outcome::error;
-  if (verbosity_ == Verbosity::quiet && !problem && !test.cleanup_failed) return;
+  if (verbosity_ == Verbosity::quiet && !problem && !test.cleanup_failed)
+    return;
 
-  std::string line = fmt::format("  {}  {}", paint(color_of(test.outcome), label(test.outcome)), test.name);
+  std::string line =
+      fmt::format("  {}  {}", paint(color_of(test.outcome), label(test.outcome)), test.name);
   if (test.outcome == Outcome::skipped) {
     line += fmt::format(" ({})", test.message);
   } else {
     line += fmt::format(" ({})", milliseconds(test.seconds));
   }
-  if (test.cleanup_failed) line += paint(kRed, " [cleanup failed]");
+  if (test.cleanup_failed)
+    line += paint(kRed, " [cleanup failed]");
   print(line + "\n");
 
   for (const StepResult& step : test.steps) {
-    if (!problem && !step.cleanup) continue;
+    if (!problem && !step.cleanup)
+      continue;
     std::string name = fmt::format("{} '{}'", step.cleanup ? "cleanup step" : "step", step.name);
     if (step.outcome == Outcome::error) {
       print(fmt::format("         {}: {}\n", name, step.error));
-      if (!step.request_line.empty()) print(fmt::format("           request: {}\n", step.request_line));
+      if (!step.request_line.empty())
+        print(fmt::format("           request: {}\n", step.request_line));
     }
     for (const AssertionResult& assertion : step.assertions) {
-      if (assertion.passed) continue;
-      print(fmt::format("         {}: {}\n           expected: {}\n           actual:   {}\n"
-                        "           at {}\n",
-                        name, assertion.subject,
-                        assertion.op == "eq" ? assertion.expected : assertion.op + " " + assertion.expected,
-                        assertion.actual,
-                        format_location(assertion.location)));
+      if (assertion.passed)
+        continue;
+      print(fmt::format(
+          "         {}: {}\n           expected: {}\n           actual:   {}\n"
+          "           at {}\n",
+          name, assertion.subject,
+          assertion.op == "eq" ? assertion.expected : assertion.op + " " + assertion.expected,
+          assertion.actual, format_location(assertion.location)));
     }
   }
 }
 
 void ConsoleReporter::summary(const RunResult& run) {
   Counts counts = count(run);
-  std::string text = fmt::format("{} tests: {} passed, {} failed, {} errors, {} skipped in {:.2f} s",
-                                 counts.tests, counts.passed, counts.failed, counts.errors,
-                                 counts.skipped, run.seconds);
-  if (counts.cleanup_failures > 0) text += fmt::format(", {} with failed cleanup", counts.cleanup_failures);
+  std::string text =
+      fmt::format("{} tests: {} passed, {} failed, {} errors, {} skipped in {:.2f} s", counts.tests,
+                  counts.passed, counts.failed, counts.errors, counts.skipped, run.seconds);
+  if (counts.cleanup_failures > 0)
+    text += fmt::format(", {} with failed cleanup", counts.cleanup_failures);
   bool ok = counts.failed == 0 && counts.errors == 0 && counts.cleanup_failures == 0;
   print(paint(ok ? kGreen : kRed, text) + (run.interrupted ? " (interrupted)" : "") + "\n");
 }

@@ -1,9 +1,9 @@
 #include "diagnostic.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <fstream>
-
-#include <fmt/format.h>
 
 namespace probe {
 
@@ -14,14 +14,17 @@ std::string read_line(const std::string& path, int line_number) {
   std::string line;
   for (int i = 0; i < line_number && std::getline(in, line); ++i) {
   }
-  if (!in) return {};
-  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (!in)
+    return {};
+  if (!line.empty() && line.back() == '\r')
+    line.pop_back();
   return line;
 }
 
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
     size_t diagonal = row[0];
     row[0] = i;
@@ -38,14 +41,16 @@ size_t edit_distance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::string format_location(const SourceLocation& location) {
-  if (location.file.empty() || location.line <= 0) return location.file;
-  if (location.column <= 0) return fmt::format("{}:{}", location.file, location.line);
+  if (location.file.empty() || location.line <= 0)
+    return location.file;
+  if (location.column <= 0)
+    return fmt::format("{}:{}", location.file, location.line);
   return fmt::format("{}:{}:{}", location.file, location.line, location.column);
 }
 
 std::string format_diagnostic(const Diagnostic& diagnostic) {
-  std::string text = fmt::format("{}: error: {}\n", format_location(diagnostic.location),
-                                 diagnostic.message);
+  std::string text =
+      fmt::format("{}: error: {}\n", format_location(diagnostic.location), diagnostic.message);
   if (diagnostic.location.line > 0) {
     std::string line = read_line(diagnostic.location.file, diagnostic.location.line);
     if (!line.empty()) {
@@ -56,7 +61,8 @@ std::string format_diagnostic(const Diagnostic& diagnostic) {
       text += fmt::format("  {}\n  {}^\n", line, pad);
     }
   }
-  if (!diagnostic.hint.empty()) text += fmt::format("  hint: {}\n", diagnostic.hint);
+  if (!diagnostic.hint.empty())
+    text += fmt::format("  hint: {}\n", diagnostic.hint);
   return text;
 }
 

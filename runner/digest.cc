@@ -1,12 +1,11 @@
 #include "digest.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
 #include <fstream>
-
-#include <fmt/format.h>
 
 namespace probe {
 
@@ -30,7 +29,8 @@ std::string Sha256::hex() {
   unsigned int length = 0;
   EVP_DigestFinal_ex(state_->context, digest.data(), &length);
   std::string out;
-  for (unsigned int i = 0; i < length; ++i) out += fmt::format("{:02x}", digest[i]);
+  for (unsigned int i = 0; i < length; ++i)
+    out += fmt::format("{:02x}", digest[i]);
   return out;
 }
 
@@ -42,14 +42,16 @@ std::string sha256_hex(std::string_view data) {
 
 std::expected<std::string, std::string> sha256_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::unexpected(fmt::format("cannot read file '{}'", path));
+  if (!in)
+    return std::unexpected(fmt::format("cannot read file '{}'", path));
   Sha256 hash;
   std::array<char, 64 * 1024> buffer{};
   while (in) {
     in.read(buffer.data(), buffer.size());
     hash.update(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
   }
-  if (in.bad()) return std::unexpected(fmt::format("cannot read file '{}'", path));
+  if (in.bad())
+    return std::unexpected(fmt::format("cannot read file '{}'", path));
   return hash.hex();
 }
 
@@ -67,7 +69,8 @@ uint64_t splitmix64(uint64_t state) {
 }  // namespace
 
 size_t GeneratedData::read(uint64_t offset, char* buffer, size_t length) const {
-  if (offset >= size_) return 0;
+  if (offset >= size_)
+    return 0;
   size_t count = static_cast<size_t>(std::min<uint64_t>(length, size_ - offset));
   uint64_t word_index = offset / 8;
   uint64_t word = splitmix64(seed_ * 0x100000001B3ULL + word_index);

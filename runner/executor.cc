@@ -1,14 +1,13 @@
 #include "executor.h"
 
+#include <fmt/format.h>
+#include <re2/re2.h>
 #include <unistd.h>
 
 #include <ctime>
 #include <mutex>
 #include <random>
 #include <thread>
-
-#include <fmt/format.h>
-#include <re2/re2.h>
 
 #include "assertion.h"
 #include "request_builder.h"
@@ -29,7 +28,8 @@ constexpr int kMaxLoggedAttempts = 20;
 std::string random_hex(int digits) {
   static thread_local std::mt19937_64 generator{std::random_device{}()};
   std::string out;
-  for (int i = 0; i < digits; ++i) out += "0123456789abcdef"[generator() % 16];
+  for (int i = 0; i < digits; ++i)
+    out += "0123456789abcdef"[generator() % 16];
   return out;
 }
 
@@ -49,12 +49,14 @@ std::string utc_time(const char* format) {
 
 std::string host_name() {
   char buffer[256] = {};
-  if (gethostname(buffer, sizeof buffer - 1) != 0) return "localhost";
+  if (gethostname(buffer, sizeof buffer - 1) != 0)
+    return "localhost";
   return buffer;
 }
 
 void add_variables(Scope& scope, const Template& variables) {
-  if (!variables.value.is_object()) return;
+  if (!variables.value.is_object())
+    return;
   for (const auto& [name, value] : variables.value.items()) {
     Binding binding;
     binding.value = value;
@@ -73,47 +75,58 @@ void add_variables(Scope& scope, const Template& variables) {
 }
 
 void add_cli_variables(Scope& scope, const RunOptions& options) {
-  for (const auto& [name, value] : options.variables) scope.set(name, Binding{value, false, false, {}, {}});
+  for (const auto& [name, value] : options.variables)
+    scope.set(name, Binding{value, false, false, {}, {}});
 }
 
 // Registers as secrets the string values of token fields anywhere in a JSON response, so a
 // token response never reaches a log or report even when the suite forgets to mark a capture.
 void register_tokens(const json& value, Redactor& redactor, int depth = 0) {
-  if (depth > 8) return;
+  if (depth > 8)
+    return;
   if (value.is_object()) {
     for (const auto& [key, item] : value.items()) {
       bool token_field = key == "access_token" || key == "refresh_token" || key == "password" ||
                          key == "client_key" || key == "token";
-      if (token_field && item.is_string()) redactor.add(item.get<std::string>());
+      if (token_field && item.is_string())
+        redactor.add(item.get<std::string>());
       register_tokens(item, redactor, depth + 1);
     }
   } else if (value.is_array()) {
-    for (const json& item : value) register_tokens(item, redactor, depth + 1);
+    for (const json& item : value)
+      register_tokens(item, redactor, depth + 1);
   }
 }
 
-std::string request_line(const HttpRequest& request) { return request.method + " " + request.url; }
+std::string request_line(const HttpRequest& request) {
+  return request.method + " " + request.url;
+}
 
 void log_request(StepResult& step, const HttpRequest& request) {
   step.log.push_back("> " + request_line(request));
   for (const auto& [name, value] : request.headers) {
-    step.log.push_back(fmt::format("> {}: {}", name, is_credential_header(name) ? std::string(kMask) : value));
+    step.log.push_back(
+        fmt::format("> {}: {}", name, is_credential_header(name) ? std::string(kMask) : value));
   }
-  if (request.basic_auth) step.log.push_back(fmt::format("> Authorization: Basic {}", kMask));
+  if (request.basic_auth)
+    step.log.push_back(fmt::format("> Authorization: Basic {}", kMask));
 }
 
 void log_response(StepResult& step, const HttpResponse& response) {
-  step.log.push_back(fmt::format("< HTTP/{} {} ({:.0f} ms, {} bytes{})", response.http_version,
-                                 response.status, response.seconds * 1000, response.body.size(),
-                                 response.redirects > 0 ? fmt::format(", {} redirects", response.redirects) : ""));
+  step.log.push_back(
+      fmt::format("< HTTP/{} {} ({:.0f} ms, {} bytes{})", response.http_version, response.status,
+                  response.seconds * 1000, response.body.size(),
+                  response.redirects > 0 ? fmt::format(", {} redirects", response.redirects) : ""));
   for (const auto& [name, value] : response.headers) {
-    step.log.push_back(fmt::format("< {}: {}", name, is_credential_header(name) ? std::string(kMask) : value));
+    step.log.push_back(
+        fmt::format("< {}: {}", name, is_credential_header(name) ? std::string(kMask) : value));
   }
 }
 
 // Masks before cutting, because a secret cut in two would escape masking later.
 void log_body_excerpt(StepResult& step, const HttpResponse& response, const Redactor& redactor) {
-  if (response.body.empty()) return;
+  if (response.body.empty())
+    return;
   std::string body = redactor.mask(response.body);
   std::string excerpt = body.substr(0, kBodyExcerptBytes);
   if (body.size() > kBodyExcerptBytes)
@@ -158,7 +171,8 @@ std::optional<std::string> capture_value(const CaptureSpec& capture, const Respo
     }
     case CaptureSource::json: {
       const json* root = view.json();
-      if (root == nullptr) return "the body is not JSON: " + view.json_error();
+      if (root == nullptr)
+        return "the body is not JSON: " + view.json_error();
       // A non-singular query yields a list, and an empty list means it found nothing too.
       auto value = select_value(*capture.path, *root);
       if (!value || (value->is_array() && value->empty() && !capture.path->is_singular()))
@@ -171,7 +185,8 @@ std::optional<std::string> capture_value(const CaptureSpec& capture, const Respo
 }
 
 std::string first_failure(const StepResult& step) {
-  if (step.outcome == Outcome::error) return fmt::format("{}: {}", step.name, step.error);
+  if (step.outcome == Outcome::error)
+    return fmt::format("{}: {}", step.name, step.error);
   for (const AssertionResult& assertion : step.assertions) {
     if (!assertion.passed) {
       return fmt::format("{}: {}: expected {}, actual {}", step.name, assertion.subject,
@@ -193,9 +208,13 @@ Executor::Executor(const Site& site, const RunOptions& options, HttpClient& clie
       waiter_(options.waiter != nullptr ? *options.waiter : system_waiter_),
       run_scope_(&site_scope_),
       tokens_(site, run_scope_, client, redactor) {
-  site_scope_.set("base_url", Binding{site.base_url.value, true, false, site.base_url.location, site.base_url.origins});
-  site_scope_.set("admin_base_url", Binding{site.admin_base_url.value, true, false, site.admin_base_url.location, site.admin_base_url.origins});
-  site_scope_.set("tenant", Binding{site.tenant.value, true, false, site.tenant.location, site.tenant.origins});
+  site_scope_.set("base_url", Binding{site.base_url.value, true, false, site.base_url.location,
+                                      site.base_url.origins});
+  site_scope_.set("admin_base_url",
+                  Binding{site.admin_base_url.value, true, false, site.admin_base_url.location,
+                          site.admin_base_url.origins});
+  site_scope_.set(
+      "tenant", Binding{site.tenant.value, true, false, site.tenant.location, site.tenant.origins});
   site_scope_.set("site", Binding{site.name, false, false, {}, {}});
   add_variables(site_scope_, site.variables);
   for (const Secret& secret : site.secrets) {
@@ -209,12 +228,14 @@ Executor::Executor(const Site& site, const RunOptions& options, HttpClient& clie
 }
 
 bool Executor::stopped() const {
-  if (options_.interrupt != nullptr && options_.interrupt->load()) return true;
+  if (options_.interrupt != nullptr && options_.interrupt->load())
+    return true;
   return options_.deadline && SteadyClock::now() >= *options_.deadline;
 }
 
 std::string Executor::stop_reason() const {
-  if (options_.interrupt != nullptr && options_.interrupt->load()) return "the run was interrupted";
+  if (options_.interrupt != nullptr && options_.interrupt->load())
+    return "the run was interrupted";
   return "the run's --max-time was reached";
 }
 
@@ -258,7 +279,8 @@ SuiteResult Executor::run_suite(const Suite& suite) {
 std::vector<SuiteResult> Executor::run(const std::vector<Suite>& suites) {
   std::vector<SuiteResult> results;
   if (options_.jobs <= 1 || !options_.client_factory) {
-    for (const Suite& suite : suites) results.push_back(run_suite(suite));
+    for (const Suite& suite : suites)
+      results.push_back(run_suite(suite));
     return results;
   }
 
@@ -278,7 +300,8 @@ std::vector<SuiteResult> Executor::run(const std::vector<Suite>& suites) {
     variable_scopes.push_back(std::make_unique<Scope>(&site_scope_));
     scopes.push_back(suite_scope(suites[i], *variable_scopes.back()));
     if (suites[i].parallel) {
-      for (size_t t = 0; t < suites[i].tests.size(); ++t) tasks.push_back({i, t, t + 1});
+      for (size_t t = 0; t < suites[i].tests.size(); ++t)
+        tasks.push_back({i, t, t + 1});
     } else {
       tasks.push_back({i, 0, suites[i].tests.size()});
     }
@@ -297,7 +320,8 @@ std::vector<SuiteResult> Executor::run(const std::vector<Suite>& suites) {
         std::lock_guard lock(report_mutex);
         // Progress lines of concurrent tests must not interleave: each test reports at its end.
         observer_.suite_started(suite);
-        for (const StepResult& step : test.steps) observer_.step_finished(step);
+        for (const StepResult& step : test.steps)
+          observer_.step_finished(step);
         observer_.test_finished(test);
         results[task.suite].seconds += seconds_since(start);
         results[task.suite].tests[t] = std::move(test);
@@ -307,8 +331,10 @@ std::vector<SuiteResult> Executor::run(const std::vector<Suite>& suites) {
 
   std::vector<std::thread> threads;
   size_t count = std::min<size_t>(static_cast<size_t>(options_.jobs), tasks.size());
-  for (size_t i = 0; i < count; ++i) threads.emplace_back(worker);
-  for (std::thread& thread : threads) thread.join();
+  for (size_t i = 0; i < count; ++i)
+    threads.emplace_back(worker);
+  for (std::thread& thread : threads)
+    thread.join();
   return results;
 }
 
@@ -334,10 +360,12 @@ TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Sc
   Scope scope(&suite_scope);
   scope.set("random", Binding{random_hex(8), false, false, {}, {}});
   for (const StepSpec& step : test.steps) {
-    if (result.outcome != Outcome::passed) break;
+    if (result.outcome != Outcome::passed)
+      break;
     result.steps.push_back(run_step(suite, step, scope, client, false));
     const StepResult& done = result.steps.back();
-    if (live_progress) observer_.step_finished(done);
+    if (live_progress)
+      observer_.step_finished(done);
     if (done.outcome != Outcome::passed) {
       result.outcome = done.outcome;
       result.message = first_failure(done);
@@ -348,7 +376,8 @@ TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Sc
     result.steps.push_back(run_step(suite, step, scope, client, true));
     StepResult& done = result.steps.back();
     done.cleanup = true;
-    if (live_progress) observer_.step_finished(done);
+    if (live_progress)
+      observer_.step_finished(done);
     if (done.outcome == Outcome::failed || done.outcome == Outcome::error)
       result.cleanup_failed = true;
   }
@@ -362,7 +391,8 @@ std::expected<HttpResponse, StepError> Executor::send(HttpClient& client,
   HttpRequest request = prepared;
   if (auth == AuthKind::user || auth == AuthKind::service) {
     auto headers = tokens_.headers(auth);
-    if (!headers) return std::unexpected(StepError{headers.error(), false});
+    if (!headers)
+      return std::unexpected(StepError{headers.error(), false});
     request.headers.insert(request.headers.end(), headers->begin(), headers->end());
   }
 
@@ -371,24 +401,29 @@ std::expected<HttpResponse, StepError> Executor::send(HttpClient& client,
   auto limit = cleanup ? cleanup_deadline() : options_.deadline;
   if (limit) {
     double left = std::chrono::duration<double>(*limit - SteadyClock::now()).count();
-    if (left <= 0) return std::unexpected(StepError{cleanup ? "the cleanup grace period ran out" : stop_reason(), true});
+    if (left <= 0)
+      return std::unexpected(
+          StepError{cleanup ? "the cleanup grace period ran out" : stop_reason(), true});
     request.timeout_seconds = std::min(request.timeout_seconds, left);
   }
 
   auto response = client.send(request);
   if (!response) {
     bool interrupted = response.error().kind == HttpErrorKind::interrupted;
-    return std::unexpected(StepError{interrupted ? stop_reason() : response.error().message, interrupted});
+    return std::unexpected(
+        StepError{interrupted ? stop_reason() : response.error().message, interrupted});
   }
   return std::move(*response);
 }
 
 std::optional<std::chrono::steady_clock::time_point> Executor::cleanup_deadline() {
-  if (options_.interrupt == nullptr || !options_.interrupt->load()) return options_.deadline_with_grace();
+  if (options_.interrupt == nullptr || !options_.interrupt->load())
+    return options_.deadline_with_grace();
   std::lock_guard lock(grace_mutex_);
   if (!grace_deadline_) {
-    grace_deadline_ = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
-                                               std::chrono::duration<double>(options_.cleanup_grace_seconds));
+    grace_deadline_ =
+        SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                 std::chrono::duration<double>(options_.cleanup_grace_seconds));
   }
   return grace_deadline_;
 }
@@ -407,14 +442,15 @@ bool Executor::all_hold(const std::vector<AssertionSpec>& assertions, const Resp
       checked.location = expected.error().location;
     }
     holds = holds && checked.passed;
-    if (results != nullptr) results->push_back(std::move(checked));
+    if (results != nullptr)
+      results->push_back(std::move(checked));
   }
   return holds;
 }
 
 std::optional<HttpResponse> Executor::poll(HttpClient& client, const StepSpec& spec,
-                                           const HttpRequest& request, AuthKind auth,
-                                           Scope& scope, StepResult& step) {
+                                           const HttpRequest& request, AuthKind auth, Scope& scope,
+                                           StepResult& step) {
   const PollSpec& poll = *spec.poll;
   std::optional<HttpResponse> last;
   std::string last_error;
@@ -428,27 +464,34 @@ std::optional<HttpResponse> Executor::poll(HttpClient& client, const StepSpec& s
     if (!response) {
       last_error = response.error().message;
       interrupted = response.error().interrupted;
-      if (attempt <= kMaxLoggedAttempts) step.log.push_back(fmt::format("  attempt {}: {}", attempt, last_error));
+      if (attempt <= kMaxLoggedAttempts)
+        step.log.push_back(fmt::format("  attempt {}: {}", attempt, last_error));
       // An interruption or a failed login ends the poll; a refused connection is retried.
-      if (interrupted) return AttemptVerdict::failed;
+      if (interrupted)
+        return AttemptVerdict::failed;
       return AttemptVerdict::pending;
     }
     last = std::move(*response);
     last_error.clear();
     ResponseView view(*last);
-    if (const json* body = view.json()) register_tokens(*body, redactor_);
+    if (const json* body = view.json())
+      register_tokens(*body, redactor_);
     last_until.clear();
     last_fail_when.clear();
     bool failed = !poll.fail_when.empty() && all_hold(poll.fail_when, view, scope, &last_fail_when);
     bool satisfied = !failed && all_hold(poll.until, view, scope, &last_until);
     if (attempt <= kMaxLoggedAttempts) {
       step.log.push_back(fmt::format("  attempt {}: HTTP {}{}", attempt, last->status,
-                                     failed ? ", fail condition met" : satisfied ? ", condition met" : ""));
+                                     failed      ? ", fail condition met"
+                                     : satisfied ? ", condition met"
+                                                 : ""));
     }
-    if (failed) return AttemptVerdict::failed;
+    if (failed)
+      return AttemptVerdict::failed;
     return satisfied ? AttemptVerdict::satisfied : AttemptVerdict::pending;
   });
-  if (interrupted) outcome.stop = PollStop::interrupted;
+  if (interrupted)
+    outcome.stop = PollStop::interrupted;
 
   step.details.push_back({"poll", describe(outcome)});
   step.details.push_back({"poll attempts", std::to_string(outcome.attempts)});
@@ -458,12 +501,14 @@ std::optional<HttpResponse> Executor::poll(HttpClient& client, const StepSpec& s
 
   if (outcome.stop == PollStop::interrupted || (!last && !last_error.empty())) {
     step.outcome = Outcome::error;
-    step.error = outcome.stop == PollStop::interrupted
-                     ? stop_reason()
-                     : fmt::format("poll {}; the last attempt failed: {}", describe(outcome), last_error);
+    step.error =
+        outcome.stop == PollStop::interrupted
+            ? stop_reason()
+            : fmt::format("poll {}; the last attempt failed: {}", describe(outcome), last_error);
     return last;
   }
-  if (outcome.stop == PollStop::satisfied) return last;
+  if (outcome.stop == PollStop::satisfied)
+    return last;
 
   // The poll ended without its condition: report why, with the values that decided it.
   AssertionResult verdict;
@@ -478,9 +523,11 @@ std::optional<HttpResponse> Executor::poll(HttpClient& client, const StepSpec& s
     actual.push_back(fmt::format("{} {}", result.subject, result.actual));
   }
   verdict.expected = fmt::format("{}", fmt::join(expected, ", "));
-  verdict.actual = fmt::format("{}; last response: HTTP {}{}{}", describe(outcome), last ? last->status : 0,
-                               actual.empty() ? "" : ", ", fmt::join(actual, ", "));
-  if (!last_error.empty()) verdict.actual += "; last attempt failed: " + last_error;
+  verdict.actual =
+      fmt::format("{}; last response: HTTP {}{}{}", describe(outcome), last ? last->status : 0,
+                  actual.empty() ? "" : ", ", fmt::join(actual, ", "));
+  if (!last_error.empty())
+    verdict.actual += "; last attempt failed: " + last_error;
   if (outcome.stop == PollStop::failed)
     verdict.op = "not";
   step.assertions.push_back(std::move(verdict));
@@ -498,7 +545,8 @@ StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& s
     step.error = std::move(message);
     return step;
   };
-  if (!cleanup && stopped()) return fail(stop_reason());
+  if (!cleanup && stopped())
+    return fail(stop_reason());
 
   auto built = build_request(spec.request, suite.defaults, site_, scope);
   if (!built) {
@@ -513,7 +561,8 @@ StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& s
   HttpRequest request = std::move(*built);
   step.request_line = request_line(request);
 
-  AuthKind auth = spec.request.auth.kind == AuthKind::inherit ? suite.defaults.auth : spec.request.auth.kind;
+  AuthKind auth =
+      spec.request.auth.kind == AuthKind::inherit ? suite.defaults.auth : spec.request.auth.kind;
   if (auth == AuthKind::basic) {
     auto username = expand_text(spec.request.auth.username, scope);
     auto password = expand_text(spec.request.auth.password, scope);
@@ -531,7 +580,8 @@ StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& s
   if (spec.poll) {
     response = poll(client, spec, request, auth, scope, step);
     step.seconds = seconds_since(start);
-    if (step.outcome == Outcome::error || !response) return step;
+    if (step.outcome == Outcome::error || !response)
+      return step;
   } else {
     auto sent = send(client, request, auth, cleanup);
     step.seconds = seconds_since(start);
@@ -550,7 +600,8 @@ void Executor::check_response(const StepSpec& spec, const HttpResponse& response
                               StepResult& step) {
   step.status = response.status;
   ResponseView view(response);
-  if (const json* body = view.json()) register_tokens(*body, redactor_);
+  if (const json* body = view.json())
+    register_tokens(*body, redactor_);
   log_response(step, response);
 
   for (const AssertionSpec& assertion : spec.assertions) {
@@ -564,7 +615,8 @@ void Executor::check_response(const StepSpec& spec, const HttpResponse& response
     const AssertionResult& checked = step.assertions.back();
     step.log.push_back(fmt::format("{} {} {} {}, actual {}", checked.passed ? "ok" : "FAILED",
                                    checked.subject, checked.op, checked.expected, checked.actual));
-    if (!checked.passed) step.outcome = Outcome::failed;
+    if (!checked.passed)
+      step.outcome = Outcome::failed;
   }
 
   std::vector<std::string> capture_errors;
@@ -574,17 +626,21 @@ void Executor::check_response(const StepSpec& spec, const HttpResponse& response
       capture_errors.push_back(fmt::format("capture '{}': {}", capture.name, *problem));
       continue;
     }
-    if (capture.secret) redactor_.add(value.is_string() ? value.get<std::string>() : value.dump());
-    step.log.push_back(fmt::format("captured {} = {}", capture.name, capture.secret ? std::string(kMask) : render(value)));
+    if (capture.secret)
+      redactor_.add(value.is_string() ? value.get<std::string>() : value.dump());
+    step.log.push_back(fmt::format("captured {} = {}", capture.name,
+                                   capture.secret ? std::string(kMask) : render(value)));
     scope.set(capture.name, Binding{std::move(value), false, capture.secret, capture.location, {}});
   }
-  for (const std::string& problem : capture_errors) step.log.push_back("! " + problem);
+  for (const std::string& problem : capture_errors)
+    step.log.push_back("! " + problem);
 
   if (step.outcome == Outcome::passed && !capture_errors.empty()) {
     step.outcome = Outcome::error;
     step.error = capture_errors.front();
   }
-  if (step.outcome != Outcome::passed) log_body_excerpt(step, response, redactor_);
+  if (step.outcome != Outcome::passed)
+    log_body_excerpt(step, response, redactor_);
 }
 
 }  // namespace probe

@@ -40,7 +40,7 @@ struct RunOptions {
   const std::atomic<bool>* hard_stop = nullptr;
   double cleanup_grace_seconds = 20;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // from --max-time
-  Waiter* waiter = nullptr;  // the system clock when null
+  Waiter* waiter = nullptr;                                       // the system clock when null
   // With jobs > 1 and a factory, suites run concurrently on that many threads, each with its own
   // client from the factory; the tests of one suite keep their order unless it is `parallel`.
   int jobs = 1;
@@ -48,7 +48,8 @@ struct RunOptions {
 
   // Cleanup may run a grace period past --max-time.
   std::optional<std::chrono::steady_clock::time_point> deadline_with_grace() const {
-    if (!deadline) return std::nullopt;
+    if (!deadline)
+      return std::nullopt;
     return *deadline + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                            std::chrono::duration<double>(cleanup_grace_seconds));
   }

@@ -1,9 +1,9 @@
 #include "failure_summary.h"
 
-#include "diagnostic.h"
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include "diagnostic.h"
 
 namespace probe {
 

@@ -1,5 +1,7 @@
 #include "http_client.h"
 
+#include <curl/curl.h>
+#include <fmt/format.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -7,9 +9,6 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
-
-#include <curl/curl.h>
-#include <fmt/format.h>
 
 namespace probe {
 
@@ -48,7 +47,8 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
 std::string trim(std::string text) {
   size_t begin = text.find_first_not_of(" \t\r\n");
   size_t end = text.find_last_not_of(" \t\r\n");
-  if (begin == std::string::npos) return {};
+  if (begin == std::string::npos)
+    return {};
   return text.substr(begin, end - begin + 1);
 }
 
@@ -62,13 +62,15 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   }
   size_t colon = line.find(':');
   if (colon != std::string::npos)
-    transfer->response.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+    transfer->response.headers.emplace_back(trim(line.substr(0, colon)),
+                                            trim(line.substr(colon + 1)));
   return bytes;
 }
 
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto* transfer = static_cast<Transfer*>(user);
-  if (transfer->interrupt != nullptr && transfer->interrupt->load()) return 1;  // aborts
+  if (transfer->interrupt != nullptr && transfer->interrupt->load())
+    return 1;  // aborts
   return 0;
 }
 
@@ -99,13 +101,15 @@ HttpErrorKind classify(CURLcode code) {
 
 class CurlHttpClient : public HttpClient {
  public:
-  explicit CurlHttpClient(const CurlOptions& options) : options_(options), handle_(curl_easy_init()) {}
+  explicit CurlHttpClient(const CurlOptions& options)
+      : options_(options), handle_(curl_easy_init()) {}
   ~CurlHttpClient() override { curl_easy_cleanup(handle_); }
   CurlHttpClient(const CurlHttpClient&) = delete;
   CurlHttpClient& operator=(const CurlHttpClient&) = delete;
 
   std::expected<HttpResponse, HttpError> send(const HttpRequest& request) override {
-    if (handle_ == nullptr) return std::unexpected(HttpError{HttpErrorKind::protocol, "libcurl failed to start"});
+    if (handle_ == nullptr)
+      return std::unexpected(HttpError{HttpErrorKind::protocol, "libcurl failed to start"});
 
     // Reset clears per-request options but keeps the connection cache, DNS cache and TLS sessions.
     curl_easy_reset(handle_);
@@ -118,11 +122,13 @@ class CurlHttpClient : public HttpClient {
     curl_slist* headers = build_headers(request);
     configure(request, headers, transfer, error_buffer);
     curl_mime* mime = build_multipart(request);
-    if (mime != nullptr) curl_easy_setopt(handle_, CURLOPT_MIMEPOST, mime);
+    if (mime != nullptr)
+      curl_easy_setopt(handle_, CURLOPT_MIMEPOST, mime);
 
     if (!request.download_path.empty()) {
       std::error_code ignored;
-      std::filesystem::create_directories(std::filesystem::path(request.download_path).parent_path(), ignored);
+      std::filesystem::create_directories(
+          std::filesystem::path(request.download_path).parent_path(), ignored);
       transfer.download = std::fopen(request.download_path.c_str(), "wb");
       if (transfer.download == nullptr) {
         curl_slist_free_all(headers);
@@ -142,8 +148,9 @@ class CurlHttpClient : public HttpClient {
       transfer.download_failed = transfer.download_failed || !closed;
       transfer.response.body_sha256 = transfer.download_hash->hex();
       if (transfer.download_failed) {
-        return std::unexpected(HttpError{HttpErrorKind::protocol,
-                                         fmt::format("cannot write download file '{}'", request.download_path)});
+        return std::unexpected(
+            HttpError{HttpErrorKind::protocol,
+                      fmt::format("cannot write download file '{}'", request.download_path)});
       }
     }
     return finish(code, error_buffer, transfer, request);
@@ -181,7 +188,8 @@ class CurlHttpClient : public HttpClient {
     curl_easy_setopt(handle_, CURLOPT_MAXREDIRS, request.max_redirects);
     curl_easy_setopt(handle_, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
     curl_easy_setopt(handle_, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
-    if (!request.ca_file.empty()) curl_easy_setopt(handle_, CURLOPT_CAINFO, request.ca_file.c_str());
+    if (!request.ca_file.empty())
+      curl_easy_setopt(handle_, CURLOPT_CAINFO, request.ca_file.c_str());
 
     if (request.basic_auth) {
       curl_easy_setopt(handle_, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
@@ -201,7 +209,8 @@ class CurlHttpClient : public HttpClient {
   }
 
   curl_mime* build_multipart(const HttpRequest& request) {
-    if (request.multipart.empty()) return nullptr;
+    if (request.multipart.empty())
+      return nullptr;
     curl_mime* mime = curl_mime_init(handle_);
     for (const MultipartPart& part : request.multipart) {
       curl_mimepart* field = curl_mime_addpart(mime);
@@ -215,8 +224,10 @@ class CurlHttpClient : public HttpClient {
       } else {
         curl_mime_data(field, part.value.data(), part.value.size());
       }
-      if (!part.filename.empty()) curl_mime_filename(field, part.filename.c_str());
-      if (!part.content_type.empty()) curl_mime_type(field, part.content_type.c_str());
+      if (!part.filename.empty())
+        curl_mime_filename(field, part.filename.c_str());
+      if (!part.content_type.empty())
+        curl_mime_type(field, part.content_type.c_str());
     }
     return mime;
   }
@@ -235,7 +246,8 @@ class CurlHttpClient : public HttpClient {
 
   static int seek_generated(void* user, curl_off_t offset, int origin) {
     auto* cursor = static_cast<GeneratedCursor*>(user);
-    if (origin != SEEK_SET || offset < 0) return CURL_SEEKFUNC_CANTSEEK;
+    if (origin != SEEK_SET || offset < 0)
+      return CURL_SEEKFUNC_CANTSEEK;
     cursor->offset = static_cast<uint64_t>(offset);
     return CURL_SEEKFUNC_OK;
   }
@@ -246,7 +258,8 @@ class CurlHttpClient : public HttpClient {
       return;
     }
     if (!request.multipart.empty()) {
-      if (request.method != "POST") curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      if (request.method != "POST")
+        curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
       return;
     }
     if (request.method == "GET" && request.body.empty()) {
@@ -259,7 +272,8 @@ class CurlHttpClient : public HttpClient {
                        static_cast<curl_off_t>(request.body.size()));
       curl_easy_setopt(handle_, CURLOPT_POSTFIELDS, request.body.data());
     }
-    if (request.method != "POST") curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method != "POST")
+      curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
 
   std::expected<HttpResponse, HttpError> finish(CURLcode code, const char* error_buffer,
@@ -269,9 +283,9 @@ class CurlHttpClient : public HttpClient {
     if (code != CURLE_OK) {
       std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
       if (transfer.body_too_large) {
-        return std::unexpected(HttpError{
-            HttpErrorKind::body_too_large,
-            fmt::format("response body larger than {} bytes", transfer.max_body_bytes)});
+        return std::unexpected(
+            HttpError{HttpErrorKind::body_too_large,
+                      fmt::format("response body larger than {} bytes", transfer.max_body_bytes)});
       }
       HttpErrorKind kind = classify(code);
       if (kind == HttpErrorKind::timeout) {
@@ -290,12 +304,14 @@ class CurlHttpClient : public HttpClient {
     response.status = static_cast<int>(status);
     long version = 0;
     curl_easy_getinfo(handle_, CURLINFO_HTTP_VERSION, &version);
-    response.http_version = version == CURL_HTTP_VERSION_2_0 ? "2"
-                            : version == CURL_HTTP_VERSION_3 ? "3"
-                            : version == CURL_HTTP_VERSION_1_0 ? "1.0" : "1.1";
+    response.http_version = version == CURL_HTTP_VERSION_2_0   ? "2"
+                            : version == CURL_HTTP_VERSION_3   ? "3"
+                            : version == CURL_HTTP_VERSION_1_0 ? "1.0"
+                                                               : "1.1";
     char* effective_url = nullptr;
     curl_easy_getinfo(handle_, CURLINFO_EFFECTIVE_URL, &effective_url);
-    if (effective_url != nullptr) response.effective_url = effective_url;
+    if (effective_url != nullptr)
+      response.effective_url = effective_url;
     curl_easy_getinfo(handle_, CURLINFO_REDIRECT_COUNT, &response.redirects);
     response.seconds = seconds;
     return std::move(response);
@@ -306,9 +322,11 @@ class CurlHttpClient : public HttpClient {
   std::string system_error_suffix(const std::string& detail) {
     long os_error = 0;
     curl_easy_getinfo(handle_, CURLINFO_OS_ERRNO, &os_error);
-    if (os_error == 0) return {};
+    if (os_error == 0)
+      return {};
     std::string reason = std::strerror(static_cast<int>(os_error));
-    if (detail.find(reason) != std::string::npos) return {};
+    if (detail.find(reason) != std::string::npos)
+      return {};
     return " (" + reason + ")";
   }
 
@@ -321,7 +339,8 @@ class CurlHttpClient : public HttpClient {
 
 const std::string* HttpResponse::header(const std::string& name) const {
   for (const auto& [key, value] : headers) {
-    if (strcasecmp(key.c_str(), name.c_str()) == 0) return &value;
+    if (strcasecmp(key.c_str(), name.c_str()) == 0)
+      return &value;
   }
   return nullptr;
 }
@@ -330,6 +349,8 @@ std::unique_ptr<HttpClient> make_curl_client(const CurlOptions& options) {
   return std::make_unique<CurlHttpClient>(options);
 }
 
-void init_http() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+void init_http() {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 }  // namespace probe

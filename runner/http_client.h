@@ -63,14 +63,14 @@ struct HttpResponse {
 };
 
 enum class HttpErrorKind {
-  connect,         // refused, unreachable, DNS failure
+  connect,  // refused, unreachable, DNS failure
   timeout,
   tls,
   too_many_redirects,
   body_too_large,
-  interrupted,     // SIGINT or SIGTERM arrived
-  protocol,        // malformed response, connection reset, ...
-  invalid_request, // bad URL or unsupported scheme
+  interrupted,      // SIGINT or SIGTERM arrived
+  protocol,         // malformed response, connection reset, ...
+  invalid_request,  // bad URL or unsupported scheme
 };
 
 struct HttpError {

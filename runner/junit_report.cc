@@ -114,9 +114,9 @@ std::string error_text(const TestResult& test) {
 std::string system_out_text(const TestResult& test) {
   std::string text;
   for (const StepResult& step : test.steps) {
-    text += fmt::format("{}step {}: {} in {} s", step.cleanup ? "cleanup " : "",
-                        quoted_step_name(step), to_string(step.outcome),
-                        format_seconds(step.seconds));
+    text +=
+        fmt::format("{}step {}: {} in {} s", step.cleanup ? "cleanup " : "", quoted_step_name(step),
+                    to_string(step.outcome), format_seconds(step.seconds));
     const std::string location = location_text(step.location);
     if (!location.empty())
       text += fmt::format(" ({})", location);

@@ -1,11 +1,11 @@
 // tapis-probe: runs YAML suites of HTTP checks against a Tapis site and writes reports.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "console.h"
 #include "executor.h"
@@ -26,7 +26,8 @@ std::atomic<int> g_signal{0};
 
 // The first signal stops the run but lets cleanup steps finish; a second one stops those too.
 void on_signal(int signal_number) {
-  if (g_interrupted.load()) g_hard_stop.store(true);
+  if (g_interrupted.load())
+    g_hard_stop.store(true);
   int expected = 0;
   g_signal.compare_exchange_strong(expected, signal_number);
   g_interrupted.store(true);
@@ -60,7 +61,8 @@ struct RunCommand {
 };
 
 void print_diagnostics(const Diagnostics& diagnostics) {
-  for (const Diagnostic& diagnostic : diagnostics) std::cerr << format_diagnostic(diagnostic);
+  for (const Diagnostic& diagnostic : diagnostics)
+    std::cerr << format_diagnostic(diagnostic);
 }
 
 std::expected<std::vector<std::pair<std::string, std::string>>, std::string> parse_variables(
@@ -77,7 +79,8 @@ std::expected<std::vector<std::pair<std::string, std::string>>, std::string> par
 
 std::expected<std::vector<Suite>, Diagnostics> load_suites(const std::vector<std::string>& paths) {
   auto files = find_suite_files(paths);
-  if (!files) return std::unexpected(files.error());
+  if (!files)
+    return std::unexpected(files.error());
   std::vector<Suite> suites;
   Diagnostics diagnostics;
   for (const std::string& file : *files) {
@@ -88,25 +91,30 @@ std::expected<std::vector<Suite>, Diagnostics> load_suites(const std::vector<std
     }
     suites.push_back(std::move(*suite));
   }
-  if (!diagnostics.empty()) return std::unexpected(std::move(diagnostics));
+  if (!diagnostics.empty())
+    return std::unexpected(std::move(diagnostics));
   return suites;
 }
 
 int write_reports(const RunCommand& command, const RunResult& run) {
-  std::string junit = command.junit.empty() ? command.report_dir + "/tapis-probe.xml" : command.junit;
+  std::string junit =
+      command.junit.empty() ? command.report_dir + "/tapis-probe.xml" : command.junit;
   std::string tap = command.tap.empty() ? command.report_dir + "/tapis-probe.tap" : command.tap;
   int status = kExitPassed;
   JunitReporter junit_reporter;
   TapReporter tap_reporter;
-  for (const auto& [path, reporter] : {std::pair<std::string, const Reporter*>{junit, &junit_reporter},
-                                       std::pair<std::string, const Reporter*>{tap, &tap_reporter}}) {
-    auto written = write_file_atomically(path, [&](std::ostream& out) { reporter->write(run, out); });
+  for (const auto& [path, reporter] :
+       {std::pair<std::string, const Reporter*>{junit, &junit_reporter},
+        std::pair<std::string, const Reporter*>{tap, &tap_reporter}}) {
+    auto written =
+        write_file_atomically(path, [&](std::ostream& out) { reporter->write(run, out); });
     if (!written) {
       std::cerr << "error: " << written.error() << "\n";
       status = kExitReportFailed;
     }
   }
-  if (status == kExitPassed && !command.quiet) std::cout << "reports: " << junit << ", " << tap << "\n";
+  if (status == kExitPassed && !command.quiet)
+    std::cout << "reports: " << junit << ", " << tap << "\n";
   return status;
 }
 
@@ -123,8 +131,10 @@ int run(const RunCommand& command) {
   auto site = load_site(command.site);
   auto suites = load_suites(command.paths);
   if (!site || !suites) {
-    if (!site) print_diagnostics(site.error());
-    if (!suites) print_diagnostics(suites.error());
+    if (!site)
+      print_diagnostics(site.error());
+    if (!suites)
+      print_diagnostics(suites.error());
     return kExitInvalid;
   }
 
@@ -140,8 +150,10 @@ int run(const RunCommand& command) {
                                    std::chrono::duration<double>(command.max_time));
 
   if (!site->verify_tls) {
-    spdlog::warn("TLS certificate verification is off for site '{}' ({}); use this only for "
-                 "test sites", site->name, site->file);
+    spdlog::warn(
+        "TLS certificate verification is off for site '{}' ({}); use this only for "
+        "test sites",
+        site->name, site->file);
   }
 
   Redactor redactor;
@@ -162,8 +174,10 @@ int run(const RunCommand& command) {
 
   console.summary(result);
   int report_status = write_reports(command, result);
-  if (result.interrupted) return g_signal.load() == SIGTERM ? kExitTerminated : kExitInterrupted;
-  if (report_status != kExitPassed) return report_status;
+  if (result.interrupted)
+    return g_signal.load() == SIGTERM ? kExitTerminated : kExitInterrupted;
+  if (report_status != kExitPassed)
+    return report_status;
   Counts counts = count(result);
   return counts.failed + counts.errors + counts.cleanup_failures > 0 ? kExitFailed : kExitPassed;
 }
@@ -181,22 +195,28 @@ int main(int argc, char** argv) {
   run_app->add_option("--site", command.site, "Site file: base URL, tenant, accounts, secrets");
   run_app->add_option("--var", command.variables,
                       "Set a variable, NAME=VALUE; overrides suite and site values (repeatable)");
-  run_app->add_option("--report-dir", command.report_dir,
-                      "Folder for reports without an explicit path")->capture_default_str();
-  run_app->add_option("--junit", command.junit, "JUnit XML report path (default REPORT_DIR/tapis-probe.xml)");
+  run_app
+      ->add_option("--report-dir", command.report_dir,
+                   "Folder for reports without an explicit path")
+      ->capture_default_str();
+  run_app->add_option("--junit", command.junit,
+                      "JUnit XML report path (default REPORT_DIR/tapis-probe.xml)");
   run_app->add_option("--tap", command.tap, "TAP report path (default REPORT_DIR/tapis-probe.tap)");
-  run_app->add_option("-j,--jobs", command.jobs,
-                      "Run up to this many suites (or tests of `parallel` suites) at once")
+  run_app
+      ->add_option("-j,--jobs", command.jobs,
+                   "Run up to this many suites (or tests of `parallel` suites) at once")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   run_app->add_option("--max-time", command.max_time,
                       "Stop the run after this many seconds; tests not run are reported skipped");
-  run_app->add_option("--cleanup-grace", command.cleanup_grace,
-                      "Seconds cleanup steps may still run after SIGINT or SIGTERM")
+  run_app
+      ->add_option("--cleanup-grace", command.cleanup_grace,
+                   "Seconds cleanup steps may still run after SIGINT or SIGTERM")
       ->capture_default_str();
-  run_app->add_option("--max-body", command.max_body_mib,
-                      "Largest response body accepted, in MiB")->capture_default_str();
-  auto* quiet = run_app->add_flag("-q,--quiet", command.quiet, "Print only failures and the summary");
+  run_app->add_option("--max-body", command.max_body_mib, "Largest response body accepted, in MiB")
+      ->capture_default_str();
+  auto* quiet =
+      run_app->add_flag("-q,--quiet", command.quiet, "Print only failures and the summary");
   run_app->add_flag("-v,--verbose", command.verbose, "Print every request and response line")
       ->excludes(quiet);
 

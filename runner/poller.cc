@@ -1,9 +1,9 @@
 #include "poller.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 namespace probe {
 
@@ -42,7 +42,8 @@ PollOutcome run_poll(const PollPolicy& policy, Waiter& waiter,
       return outcome;
     }
     wait *= policy.backoff;
-    if (policy.max_interval_seconds) wait = std::min(wait, *policy.max_interval_seconds);
+    if (policy.max_interval_seconds)
+      wait = std::min(wait, *policy.max_interval_seconds);
   }
 }
 

@@ -1,4 +1,5 @@
-// Polling: repeating a request until a condition holds, a failure condition holds, or time runs out.
+// Polling: repeating a request until a condition holds, a failure condition holds, or time runs
+// out.
 #pragma once
 
 #include <functional>

@@ -42,7 +42,8 @@ Counts count(const SuiteResult& suite) {
   Counts counts;
   for (const TestResult& test : suite.tests) {
     add(counts, test.outcome);
-    if (test.cleanup_failed) ++counts.cleanup_failures;
+    if (test.cleanup_failed)
+      ++counts.cleanup_failures;
   }
   return counts;
 }

@@ -1,13 +1,13 @@
 #include "secrets.h"
 
-#include "request_builder.h"
-
-#include <algorithm>
+#include <curl/curl.h>
+#include <re2/re2.h>
 #include <strings.h>
 
-#include <curl/curl.h>
+#include <algorithm>
 #include <nlohmann/json.hpp>
-#include <re2/re2.h>
+
+#include "request_builder.h"
 
 namespace probe {
 
@@ -38,7 +38,8 @@ const re2::RE2& jwt_pattern() {
 }  // namespace
 
 void Redactor::add(const std::string& secret) {
-  if (secret.size() < 2) return;
+  if (secret.size() < 2)
+    return;
   std::lock_guard lock(mutex_);
   // The \u-escaped form is what servers built on Python's json module send for non-ASCII text.
   for (const std::string& form :
@@ -54,7 +55,8 @@ std::string Redactor::mask(std::string_view text) const {
   std::string out(text);
   {
     std::lock_guard lock(mutex_);
-    for (const std::string& secret : secrets_) replace_all(out, secret);
+    for (const std::string& secret : secrets_)
+      replace_all(out, secret);
   }
   re2::RE2::GlobalReplace(&out, jwt_pattern(), std::string(kMask));
   return out;
@@ -64,7 +66,8 @@ void Redactor::mask(RunResult& run) const {
   auto fix = [this](std::string& text) { text = mask(text); };
   for (SuiteResult& suite : run.suites) {
     fix(suite.name);
-    for (Property& property : suite.properties) fix(property.second);
+    for (Property& property : suite.properties)
+      fix(property.second);
     for (TestResult& test : suite.tests) {
       fix(test.name);
       fix(test.message);
@@ -77,8 +80,10 @@ void Redactor::mask(RunResult& run) const {
           fix(assertion.expected);
           fix(assertion.actual);
         }
-        for (Property& detail : step.details) fix(detail.second);
-        for (std::string& line : step.log) fix(line);
+        for (Property& detail : step.details)
+          fix(detail.second);
+        for (std::string& line : step.log)
+          fix(line);
       }
     }
   }
@@ -86,7 +91,7 @@ void Redactor::mask(RunResult& run) const {
 
 bool is_credential_header(std::string_view name) {
   static const char* const kNames[] = {"authorization", "proxy-authorization", "x-tapis-token",
-                                       "cookie", "set-cookie", "x-api-key"};
+                                       "cookie",        "set-cookie",          "x-api-key"};
   for (const char* candidate : kNames) {
     if (name.size() == std::strlen(candidate) &&
         strncasecmp(name.data(), candidate, name.size()) == 0)

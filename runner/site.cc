@@ -1,9 +1,9 @@
 #include "site.h"
 
+#include <fmt/format.h>
+
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 #include "yaml_reader.h"
 
@@ -11,9 +11,9 @@ namespace probe {
 
 namespace {
 
-const std::vector<std::string> kSiteKeys = {"name",    "base_url",  "admin_base_url", "tenant",
-                                            "tls",     "timeout",   "variables",      "secrets",
-                                            "auth"};
+const std::vector<std::string> kSiteKeys = {"name",      "base_url", "admin_base_url",
+                                            "tenant",    "tls",      "timeout",
+                                            "variables", "secrets",  "auth"};
 const std::vector<std::string> kTlsKeys = {"verify", "ca_file"};
 const std::vector<std::string> kAuthKeys = {"user", "service"};
 const std::vector<std::string> kUserKeys = {"username", "password"};
@@ -28,7 +28,8 @@ class SiteLoader {
   Site load(const YAML::Node& root) {
     Site site;
     site.file = reader_.file();
-    if (!reader_.expect_map(root, "the site file", kSiteKeys)) return site;
+    if (!reader_.expect_map(root, "the site file", kSiteKeys))
+      return site;
 
     site.name = root["name"] ? reader_.string(root["name"], "'name'").value_or("") : "";
     if (root["base_url"]) {
@@ -37,14 +38,20 @@ class SiteLoader {
       reader_.error(root, "the site file has no 'base_url'",
                     "add 'base_url: https://TENANT.tapis.io'");
     }
-    site.admin_base_url = root["admin_base_url"] ? reader_.to_template(root["admin_base_url"])
-                                                 : site.base_url;
-    if (root["tenant"]) site.tenant = reader_.to_template(root["tenant"]);
-    if (root["timeout"]) site.timeout_seconds = reader_.duration(root["timeout"], "'timeout'");
-    if (root["tls"]) read_tls(root["tls"], site);
-    if (root["variables"]) read_variables(root["variables"], site);
-    if (root["secrets"]) read_secrets(root["secrets"], site);
-    if (root["auth"]) read_auth(root["auth"], site);
+    site.admin_base_url =
+        root["admin_base_url"] ? reader_.to_template(root["admin_base_url"]) : site.base_url;
+    if (root["tenant"])
+      site.tenant = reader_.to_template(root["tenant"]);
+    if (root["timeout"])
+      site.timeout_seconds = reader_.duration(root["timeout"], "'timeout'");
+    if (root["tls"])
+      read_tls(root["tls"], site);
+    if (root["variables"])
+      read_variables(root["variables"], site);
+    if (root["secrets"])
+      read_secrets(root["secrets"], site);
+    if (root["auth"])
+      read_auth(root["auth"], site);
     return site;
   }
 
@@ -58,32 +65,39 @@ class SiteLoader {
   }
 
   void read_tls(const YAML::Node& node, Site& site) {
-    if (!reader_.expect_map(node, "'tls'", kTlsKeys)) return;
-    if (node["verify"]) site.verify_tls = reader_.boolean(node["verify"], "'tls.verify'").value_or(true);
-    if (node["ca_file"]) site.ca_file = reader_.string(node["ca_file"], "'tls.ca_file'").value_or("");
+    if (!reader_.expect_map(node, "'tls'", kTlsKeys))
+      return;
+    if (node["verify"])
+      site.verify_tls = reader_.boolean(node["verify"], "'tls.verify'").value_or(true);
+    if (node["ca_file"])
+      site.ca_file = reader_.string(node["ca_file"], "'tls.ca_file'").value_or("");
   }
 
   void read_secrets(const YAML::Node& node, Site& site) {
-    if (!reader_.expect_map(node, "'secrets'", {})) return;
+    if (!reader_.expect_map(node, "'secrets'", {}))
+      return;
     for (auto it = node.begin(); it != node.end(); ++it) {
       std::string name = it->first.Scalar();
       std::string what = fmt::format("secret '{}'", name);
       const YAML::Node source = it->second;
-      if (!reader_.expect_map(source, what, kSecretKeys)) continue;
+      if (!reader_.expect_map(source, what, kSecretKeys))
+        continue;
       if (source.size() != 1) {
         reader_.error(source, fmt::format("{} needs exactly one of 'env' and 'file'", what),
                       "secrets are never written in the site file itself");
         continue;
       }
-      std::optional<std::string> value = source["env"] ? from_env(source["env"], what)
-                                                       : from_file(source["file"], what);
-      if (value) site.secrets.push_back({name, *value});
+      std::optional<std::string> value =
+          source["env"] ? from_env(source["env"], what) : from_file(source["file"], what);
+      if (value)
+        site.secrets.push_back({name, *value});
     }
   }
 
   std::optional<std::string> from_env(const YAML::Node& node, const std::string& what) {
     auto variable = reader_.string(node, "'env'");
-    if (!variable) return std::nullopt;
+    if (!variable)
+      return std::nullopt;
     const char* value = std::getenv(variable->c_str());
     if (value == nullptr) {
       reader_.error(node, fmt::format("{}: environment variable '{}' is not set", what, *variable),
@@ -95,7 +109,8 @@ class SiteLoader {
 
   std::optional<std::string> from_file(const YAML::Node& node, const std::string& what) {
     auto path = reader_.string(node, "'file'");
-    if (!path) return std::nullopt;
+    if (!path)
+      return std::nullopt;
     std::ifstream in(*path, std::ios::binary);
     if (!in) {
       reader_.error(node, fmt::format("{}: cannot read file '{}'", what, *path),
@@ -105,30 +120,39 @@ class SiteLoader {
     std::stringstream content;
     content << in.rdbuf();
     std::string value = content.str();
-    while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+    while (!value.empty() && (value.back() == '\n' || value.back() == '\r'))
+      value.pop_back();
     return value;
   }
 
   void read_auth(const YAML::Node& node, Site& site) {
-    if (!reader_.expect_map(node, "'auth'", kAuthKeys)) return;
-    if (const YAML::Node user = node["user"]; user && reader_.expect_map(user, "'auth.user'", kUserKeys)) {
+    if (!reader_.expect_map(node, "'auth'", kAuthKeys))
+      return;
+    if (const YAML::Node user = node["user"];
+        user && reader_.expect_map(user, "'auth.user'", kUserKeys)) {
       if (require(user, "'auth.user'", kUserKeys))
-        site.user = UserAccount{reader_.to_template(user["username"]), reader_.to_template(user["password"])};
+        site.user = UserAccount{reader_.to_template(user["username"]),
+                                reader_.to_template(user["password"])};
     }
     if (const YAML::Node service = node["service"];
         service && reader_.expect_map(service, "'auth.service'", kServiceKeys)) {
-      if (!require(service, "'auth.service'", {"username", "password"})) return;
+      if (!require(service, "'auth.service'", {"username", "password"}))
+        return;
       ServiceAccount account;
       account.username = reader_.to_template(service["username"]);
       account.password = reader_.to_template(service["password"]);
-      account.tenant = service["tenant"] ? reader_.to_template(service["tenant"]) : Template{"admin", {}, {}};
-      if (service["site_id"]) account.site_id = reader_.to_template(service["site_id"]);
-      account.base_url = service["base_url"] ? reader_.to_template(service["base_url"]) : site.admin_base_url;
+      account.tenant =
+          service["tenant"] ? reader_.to_template(service["tenant"]) : Template{"admin", {}, {}};
+      if (service["site_id"])
+        account.site_id = reader_.to_template(service["site_id"]);
+      account.base_url =
+          service["base_url"] ? reader_.to_template(service["base_url"]) : site.admin_base_url;
       site.service = std::move(account);
     }
   }
 
-  bool require(const YAML::Node& node, const std::string& what, const std::vector<std::string>& keys) {
+  bool require(const YAML::Node& node, const std::string& what,
+               const std::vector<std::string>& keys) {
     bool complete = true;
     for (const std::string& key : keys) {
       if (!node[key]) {
@@ -146,11 +170,13 @@ class SiteLoader {
 
 std::expected<Site, Diagnostics> load_site(const std::string& path) {
   auto root = load_yaml_file(path);
-  if (!root) return std::unexpected(Diagnostics{root.error()});
+  if (!root)
+    return std::unexpected(Diagnostics{root.error()});
   Diagnostics diagnostics;
   SiteLoader loader(path, diagnostics);
   Site site = loader.load(*root);
-  if (!diagnostics.empty()) return std::unexpected(std::move(diagnostics));
+  if (!diagnostics.empty())
+    return std::unexpected(std::move(diagnostics));
   return site;
 }
 

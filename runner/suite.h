@@ -35,7 +35,7 @@ struct AuthSpec {
 struct MultipartSpec {
   Template name;
   Template value;
-  Template file;  // path of a file to stream
+  Template file;                          // path of a file to stream
   std::optional<uint64_t> generate_size;  // generated data: size in bytes and seed
   uint64_t generate_seed = 0;
   Template filename;

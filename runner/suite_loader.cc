@@ -1,11 +1,11 @@
 #include "suite_loader.h"
 
+#include <fmt/format.h>
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <set>
-
-#include <fmt/format.h>
-#include <re2/re2.h>
 
 #include "yaml_reader.h"
 
@@ -15,31 +15,30 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kSuiteKeys = {"name",     "description", "tags",    "variables",
+const std::vector<std::string> kSuiteKeys = {"name",     "description", "tags", "variables",
                                              "defaults", "parallel",    "tests"};
 const std::vector<std::string> kDefaultsKeys = {"auth", "timeout", "headers", "redirects"};
 const std::vector<std::string> kTestKeys = {"name", "description", "tags",
                                             "skip", "steps",       "cleanup"};
 const std::vector<std::string> kStepKeys = {"name", "request", "capture", "assert", "poll"};
-const std::vector<std::string> kPollKeys = {"interval", "backoff",  "max_interval", "timeout",
-                                            "max_attempts", "until", "fail_when"};
-const std::vector<std::string> kRequestKeys = {
-    "method", "url",     "query",     "headers", "json",     "form",
-    "body",   "timeout", "redirects", "auth",    "multipart", "download"};
-const std::vector<std::string> kPartKeys = {"name",     "value",        "file",
-                                            "generate", "filename",     "content_type"};
+const std::vector<std::string> kPollKeys = {"interval",     "backoff", "max_interval", "timeout",
+                                            "max_attempts", "until",   "fail_when"};
+const std::vector<std::string> kRequestKeys = {"method",    "url",  "query",     "headers",
+                                               "json",      "form", "body",      "timeout",
+                                               "redirects", "auth", "multipart", "download"};
+const std::vector<std::string> kPartKeys = {"name",     "value",    "file",
+                                            "generate", "filename", "content_type"};
 const std::vector<std::string> kGenerateKeys = {"size", "seed"};
 const std::vector<std::string> kRedirectKeys = {"follow", "max"};
 const std::vector<std::string> kCaptureKeys = {"json", "header", "regex", "group", "status",
                                                "body", "sha256", "size",  "secret"};
-const std::vector<std::string> kAssertKeys = {"status", "headers",  "json",  "body",
-                                              "duration", "sha256", "size"};
-const std::vector<std::string> kOperators = {"eq", "ne",       "lt",      "le",     "gt",
-                                             "ge", "in",       "contains", "matches", "exists",
-                                             "type", "length"};
+const std::vector<std::string> kAssertKeys = {"status",   "headers", "json", "body",
+                                              "duration", "sha256",  "size"};
+const std::vector<std::string> kOperators = {
+    "eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "matches", "exists", "type", "length"};
 const std::vector<std::string> kTypeNames = {"string", "number", "integer", "boolean",
                                              "null",   "array",  "object"};
-const std::vector<std::string> kMethods = {"GET",  "HEAD",    "POST",  "PUT",
+const std::vector<std::string> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
                                            "PATCH", "DELETE", "OPTIONS"};
 
 bool contains_reference(const YAML::Node& node) {
@@ -53,18 +52,24 @@ class SuiteLoader {
   Suite load(const YAML::Node& root) {
     Suite suite;
     suite.file = reader_.file();
-    if (!reader_.expect_map(root, "the suite", kSuiteKeys)) return suite;
+    if (!reader_.expect_map(root, "the suite", kSuiteKeys))
+      return suite;
 
     if (root["name"]) {
       suite.name = reader_.string(root["name"], "'name'").value_or("");
     } else {
       reader_.error(root, "the suite has no 'name'", "add 'name: <what this suite checks>'");
     }
-    if (root["description"]) suite.description = reader_.string(root["description"], "'description'").value_or("");
-    if (root["tags"]) suite.tags = reader_.string_list(root["tags"], "'tags'").value_or(std::vector<std::string>{});
-    if (root["variables"]) suite.variables = read_variables(root["variables"]);
-    if (root["defaults"]) suite.defaults = read_defaults(root["defaults"]);
-    if (root["parallel"]) suite.parallel = reader_.boolean(root["parallel"], "'parallel'").value_or(false);
+    if (root["description"])
+      suite.description = reader_.string(root["description"], "'description'").value_or("");
+    if (root["tags"])
+      suite.tags = reader_.string_list(root["tags"], "'tags'").value_or(std::vector<std::string>{});
+    if (root["variables"])
+      suite.variables = read_variables(root["variables"]);
+    if (root["defaults"])
+      suite.defaults = read_defaults(root["defaults"]);
+    if (root["parallel"])
+      suite.parallel = reader_.boolean(root["parallel"], "'parallel'").value_or(false);
 
     const YAML::Node tests = root["tests"];
     if (!tests) {
@@ -88,7 +93,8 @@ class SuiteLoader {
 
   Defaults read_defaults(const YAML::Node& node) {
     Defaults defaults;
-    if (!reader_.expect_map(node, "'defaults'", kDefaultsKeys)) return defaults;
+    if (!reader_.expect_map(node, "'defaults'", kDefaultsKeys))
+      return defaults;
     if (node["auth"]) {
       AuthSpec auth = read_auth(node["auth"]);
       if (auth.kind == AuthKind::basic) {
@@ -97,14 +103,18 @@ class SuiteLoader {
         defaults.auth = auth.kind;
       }
     }
-    if (node["timeout"]) defaults.timeout_seconds = reader_.duration(node["timeout"], "'timeout'");
-    if (node["headers"]) defaults.headers = read_mapping(node["headers"], "'headers'");
+    if (node["timeout"])
+      defaults.timeout_seconds = reader_.duration(node["timeout"], "'timeout'");
+    if (node["headers"])
+      defaults.headers = read_mapping(node["headers"], "'headers'");
     if (node["redirects"]) {
       std::optional<bool> follow;
       std::optional<long long> max;
       read_redirects(node["redirects"], follow, max);
-      if (follow) defaults.follow_redirects = *follow;
-      if (max) defaults.max_redirects = *max;
+      if (follow)
+        defaults.follow_redirects = *follow;
+      if (max)
+        defaults.max_redirects = *max;
     }
     return defaults;
   }
@@ -124,14 +134,17 @@ class SuiteLoader {
   TestSpec read_test(const YAML::Node& node) {
     TestSpec test;
     test.location = reader_.location(node);
-    if (!reader_.expect_map(node, "a test", kTestKeys)) return test;
+    if (!reader_.expect_map(node, "a test", kTestKeys))
+      return test;
     if (node["name"]) {
       test.name = reader_.string(node["name"], "'name'").value_or("");
     } else {
       reader_.error(node, "the test has no 'name'", "add 'name: <what this test checks>'");
     }
-    if (node["tags"]) test.tags = reader_.string_list(node["tags"], "'tags'").value_or(std::vector<std::string>{});
-    if (node["skip"]) test.skip = reader_.string(node["skip"], "'skip'");
+    if (node["tags"])
+      test.tags = reader_.string_list(node["tags"], "'tags'").value_or(std::vector<std::string>{});
+    if (node["skip"])
+      test.skip = reader_.string(node["skip"], "'skip'");
 
     const YAML::Node steps = node["steps"];
     if (!steps) {
@@ -141,7 +154,8 @@ class SuiteLoader {
       reader_.error(steps, "'steps' must be a list with at least one step");
     } else {
       int index = 0;
-      for (const YAML::Node& step : steps) test.steps.push_back(read_step(step, ++index));
+      for (const YAML::Node& step : steps)
+        test.steps.push_back(read_step(step, ++index));
     }
 
     if (const YAML::Node cleanup = node["cleanup"]) {
@@ -151,8 +165,8 @@ class SuiteLoader {
         int index = 0;
         for (const YAML::Node& step : cleanup) {
           test.cleanup.push_back(read_step(step, ++index));
-          test.cleanup.back().name = step["name"] ? test.cleanup.back().name
-                                                  : fmt::format("cleanup {}", index);
+          test.cleanup.back().name =
+              step["name"] ? test.cleanup.back().name : fmt::format("cleanup {}", index);
         }
       }
     }
@@ -163,32 +177,42 @@ class SuiteLoader {
     StepSpec step;
     step.location = reader_.location(node);
     step.name = fmt::format("step {}", index);
-    if (!reader_.expect_map(node, "a step", kStepKeys)) return step;
-    if (node["name"]) step.name = reader_.string(node["name"], "'name'").value_or(step.name);
+    if (!reader_.expect_map(node, "a step", kStepKeys))
+      return step;
+    if (node["name"])
+      step.name = reader_.string(node["name"], "'name'").value_or(step.name);
 
     if (node["request"]) {
       step.request = read_request(node["request"]);
     } else {
       reader_.error(node, "the step has no 'request'", "add 'request:' with at least a 'url'");
     }
-    if (node["capture"]) read_captures(node["capture"], step.captures);
-    if (node["assert"]) read_assertions(node["assert"], step.assertions);
-    if (node["poll"]) step.poll = read_poll(node["poll"]);
+    if (node["capture"])
+      read_captures(node["capture"], step.captures);
+    if (node["assert"])
+      read_assertions(node["assert"], step.assertions);
+    if (node["poll"])
+      step.poll = read_poll(node["poll"]);
     return step;
   }
 
   std::optional<PollSpec> read_poll(const YAML::Node& node) {
-    if (!reader_.expect_map(node, "'poll'", kPollKeys)) return std::nullopt;
+    if (!reader_.expect_map(node, "'poll'", kPollKeys))
+      return std::nullopt;
     PollSpec poll;
     poll.location = reader_.location(node);
     PollPolicy& policy = poll.policy;
     bool valid = true;
 
-    if (node["interval"]) policy.interval_seconds = reader_.duration(node["interval"], "'interval'").value_or(policy.interval_seconds);
-    if (node["max_interval"]) policy.max_interval_seconds = reader_.duration(node["max_interval"], "'max_interval'");
+    if (node["interval"])
+      policy.interval_seconds =
+          reader_.duration(node["interval"], "'interval'").value_or(policy.interval_seconds);
+    if (node["max_interval"])
+      policy.max_interval_seconds = reader_.duration(node["max_interval"], "'max_interval'");
     if (node["backoff"]) {
       const YAML::Node backoff = node["backoff"];
-      nlohmann::json factor = backoff.IsScalar() ? resolve_plain_scalar(backoff.Scalar()) : nlohmann::json();
+      nlohmann::json factor =
+          backoff.IsScalar() ? resolve_plain_scalar(backoff.Scalar()) : nlohmann::json();
       if (!factor.is_number() || factor.get<double>() < 1 || factor.get<double>() > 10) {
         reader_.error(backoff, "'backoff' must be a number from 1 (a fixed interval) to 10");
         valid = false;
@@ -199,7 +223,8 @@ class SuiteLoader {
     if (node["timeout"]) {
       auto timeout = reader_.duration(node["timeout"], "'timeout'");
       valid = valid && timeout.has_value();
-      if (timeout) policy.timeout_seconds = *timeout;
+      if (timeout)
+        policy.timeout_seconds = *timeout;
     } else {
       reader_.error(node, "'poll' has no 'timeout'",
                     "add 'timeout:' with the longest the whole poll may take, e.g. 5m");
@@ -208,7 +233,8 @@ class SuiteLoader {
     if (node["max_attempts"]) {
       policy.max_attempts = reader_.integer(node["max_attempts"], "'max_attempts'");
       if (policy.max_attempts && *policy.max_attempts < 1) {
-        reader_.error(node["max_attempts"], "'max_attempts' counts requests and must be at least 1");
+        reader_.error(node["max_attempts"],
+                      "'max_attempts' counts requests and must be at least 1");
         valid = false;
       }
     }
@@ -221,18 +247,22 @@ class SuiteLoader {
       read_assertions(node["until"], poll.until, "'poll.until'");
     } else {
       reader_.error(node, "'poll' has no 'until'",
-                    "add 'until:' with the assertions that end the poll, e.g. json: {$.result.status: FINISHED}");
+                    "add 'until:' with the assertions that end the poll, e.g. json: "
+                    "{$.result.status: FINISHED}");
       valid = false;
     }
-    if (node["fail_when"]) read_assertions(node["fail_when"], poll.fail_when, "'poll.fail_when'");
-    if (!valid) return std::nullopt;
+    if (node["fail_when"])
+      read_assertions(node["fail_when"], poll.fail_when, "'poll.fail_when'");
+    if (!valid)
+      return std::nullopt;
     return poll;
   }
 
   RequestSpec read_request(const YAML::Node& node) {
     RequestSpec request;
     request.location = reader_.location(node);
-    if (!reader_.expect_map(node, "'request'", kRequestKeys)) return request;
+    if (!reader_.expect_map(node, "'request'", kRequestKeys))
+      return request;
 
     if (node["method"]) {
       request.method = reader_.to_template(node["method"]);
@@ -244,20 +274,26 @@ class SuiteLoader {
       }
     }
     if (node["url"]) {
-      if (reader_.string(node["url"], "'url'")) request.url = reader_.to_template(node["url"]);
+      if (reader_.string(node["url"], "'url'"))
+        request.url = reader_.to_template(node["url"]);
     } else {
       reader_.error(node, "the request has no 'url'",
                     "add 'url:' with a full URL or a path such as /v3/systems");
     }
-    if (node["query"]) request.query = read_mapping(node["query"], "'query'");
-    if (node["headers"]) request.headers = read_mapping(node["headers"], "'headers'");
+    if (node["query"])
+      request.query = read_mapping(node["query"], "'query'");
+    if (node["headers"])
+      request.headers = read_mapping(node["headers"], "'headers'");
     read_body(node, request);
-    if (node["timeout"]) request.timeout_seconds = reader_.duration(node["timeout"], "'timeout'");
+    if (node["timeout"])
+      request.timeout_seconds = reader_.duration(node["timeout"], "'timeout'");
     if (node["redirects"])
       read_redirects(node["redirects"], request.follow_redirects, request.max_redirects);
-    if (node["auth"]) request.auth = read_auth(node["auth"]);
+    if (node["auth"])
+      request.auth = read_auth(node["auth"]);
     if (node["download"]) {
-      if (reader_.string(node["download"], "'download'")) request.download = reader_.to_template(node["download"]);
+      if (reader_.string(node["download"], "'download'"))
+        request.download = reader_.to_template(node["download"]);
     }
     return request;
   }
@@ -268,11 +304,14 @@ class SuiteLoader {
       return;
     }
     for (const YAML::Node& item : node) {
-      if (!reader_.expect_map(item, "a multipart part", kPartKeys)) continue;
+      if (!reader_.expect_map(item, "a multipart part", kPartKeys))
+        continue;
       MultipartSpec part;
       part.location = reader_.location(item);
-      if (!item["name"]) reader_.error(item, "the part has no 'name'", "add 'name:', the form field name");
-      else part.name = reader_.to_template(item["name"]);
+      if (!item["name"])
+        reader_.error(item, "the part has no 'name'", "add 'name:', the form field name");
+      else
+        part.name = reader_.to_template(item["name"]);
       int sources = 0;
       if (item["value"]) {
         part.value = reader_.to_template(item["value"]);
@@ -289,9 +328,12 @@ class SuiteLoader {
         }
         ++sources;
       }
-      if (sources != 1) reader_.error(item, "a part needs exactly one of 'value', 'file' and 'generate'");
-      if (item["filename"]) part.filename = reader_.to_template(item["filename"]);
-      if (item["content_type"]) part.content_type = reader_.to_template(item["content_type"]);
+      if (sources != 1)
+        reader_.error(item, "a part needs exactly one of 'value', 'file' and 'generate'");
+      if (item["filename"])
+        part.filename = reader_.to_template(item["filename"]);
+      if (item["content_type"])
+        part.content_type = reader_.to_template(item["content_type"]);
       request.multipart.push_back(std::move(part));
     }
   }
@@ -308,7 +350,8 @@ class SuiteLoader {
       ++bodies;
     }
     if (node["body"]) {
-      if (reader_.string(node["body"], "'body'")) request.body = reader_.to_template(node["body"]);
+      if (reader_.string(node["body"], "'body'"))
+        request.body = reader_.to_template(node["body"]);
       ++bodies;
     }
     if (node["multipart"]) {
@@ -341,8 +384,10 @@ class SuiteLoader {
       follow = reader_.boolean(node, "'redirects'");
       return;
     }
-    if (!reader_.expect_map(node, "'redirects'", kRedirectKeys)) return;
-    if (node["follow"]) follow = reader_.boolean(node["follow"], "'redirects.follow'");
+    if (!reader_.expect_map(node, "'redirects'", kRedirectKeys))
+      return;
+    if (node["follow"])
+      follow = reader_.boolean(node["follow"], "'redirects.follow'");
     if (node["max"]) {
       max = reader_.integer(node["max"], "'redirects.max'");
       if (max && (*max < 0 || *max > 100)) {
@@ -356,17 +401,22 @@ class SuiteLoader {
     AuthSpec auth;
     if (node.IsScalar()) {
       const std::string& kind = node.Scalar();
-      if (kind == "none") auth.kind = AuthKind::none;
-      else if (kind == "user") auth.kind = AuthKind::user;
-      else if (kind == "service") auth.kind = AuthKind::service;
+      if (kind == "none")
+        auth.kind = AuthKind::none;
+      else if (kind == "user")
+        auth.kind = AuthKind::user;
+      else if (kind == "service")
+        auth.kind = AuthKind::service;
       else
         reader_.error(node, fmt::format("unknown auth '{}'", kind),
                       "use none, user, service, or 'basic: {username: ..., password: ...}'");
       return auth;
     }
-    if (!reader_.expect_map(node, "'auth'", {"basic"})) return auth;
+    if (!reader_.expect_map(node, "'auth'", {"basic"}))
+      return auth;
     const YAML::Node basic = node["basic"];
-    if (!basic || !reader_.expect_map(basic, "'auth.basic'", {"username", "password"})) return auth;
+    if (!basic || !reader_.expect_map(basic, "'auth.basic'", {"username", "password"}))
+      return auth;
     if (!basic["username"] || !basic["password"]) {
       reader_.error(basic, "'auth.basic' needs both 'username' and 'password'");
       return auth;
@@ -378,12 +428,14 @@ class SuiteLoader {
   }
 
   void read_captures(const YAML::Node& node, std::vector<CaptureSpec>& captures) {
-    if (!reader_.expect_map(node, "'capture'", {})) return;
+    if (!reader_.expect_map(node, "'capture'", {}))
+      return;
     for (auto it = node.begin(); it != node.end(); ++it) {
       CaptureSpec capture;
       capture.name = it->first.Scalar();
       capture.location = reader_.location(it->second);
-      if (read_capture(it->second, capture)) captures.push_back(std::move(capture));
+      if (read_capture(it->second, capture))
+        captures.push_back(std::move(capture));
     }
   }
 
@@ -395,13 +447,15 @@ class SuiteLoader {
     }
     if (!reader_.expect_map(node, fmt::format("capture '{}'", capture.name), kCaptureKeys))
       return false;
-    if (node["secret"]) capture.secret = reader_.boolean(node["secret"], "'secret'").value_or(false);
+    if (node["secret"])
+      capture.secret = reader_.boolean(node["secret"], "'secret'").value_or(false);
 
     int sources = 0;
     if (node["json"]) {
       capture.source = CaptureSource::json;
       capture.expression = reader_.string(node["json"], "'json'").value_or("");
-      if (!compile_path(node["json"], capture.expression, capture.path)) return false;
+      if (!compile_path(node["json"], capture.expression, capture.path))
+        return false;
       ++sources;
     }
     if (node["header"]) {
@@ -413,9 +467,11 @@ class SuiteLoader {
       capture.source = CaptureSource::regex;
       capture.expression = reader_.string(node["regex"], "'regex'").value_or("");
       capture.regex = compile_regex(node["regex"], capture.expression);
-      if (!capture.regex) return false;
+      if (!capture.regex)
+        return false;
       long long group = 1;
-      if (node["group"]) group = reader_.integer(node["group"], "'group'").value_or(1);
+      if (node["group"])
+        group = reader_.integer(node["group"], "'group'").value_or(1);
       if (group < 0 || group > capture.regex->NumberOfCapturingGroups()) {
         reader_.error(node["group"] ? node["group"] : node["regex"],
                       fmt::format("the regex has no group {}", group),
@@ -443,7 +499,8 @@ class SuiteLoader {
     }
     if (sources != 1) {
       reader_.error(node, fmt::format("capture '{}' needs exactly one of json, header, regex, "
-                                      "status, body, sha256 and size", capture.name));
+                                      "status, body, sha256 and size",
+                                      capture.name));
       return false;
     }
     return true;
@@ -455,9 +512,11 @@ class SuiteLoader {
     if (!parsed) {
       SourceLocation where = reader_.location(node);
       // Point at the offending character when the scalar sits on one line as written.
-      if (node.Tag() == "?") where.column += static_cast<int>(parsed.error().offset);
-      reader_.error_at(where, fmt::format("invalid JSONPath \"{}\": {}", text, parsed.error().message),
-                    "JSONPath follows RFC 9535, for example $.result[0].id");
+      if (node.Tag() == "?")
+        where.column += static_cast<int>(parsed.error().offset);
+      reader_.error_at(where,
+                       fmt::format("invalid JSONPath \"{}\": {}", text, parsed.error().message),
+                       "JSONPath follows RFC 9535, for example $.result[0].id");
       return false;
     }
     path = std::move(*parsed);
@@ -478,8 +537,10 @@ class SuiteLoader {
 
   void read_assertions(const YAML::Node& node, std::vector<AssertionSpec>& assertions,
                        const std::string& what = "'assert'") {
-    if (!reader_.expect_map(node, what, kAssertKeys)) return;
-    if (node["status"]) read_status(node["status"], assertions);
+    if (!reader_.expect_map(node, what, kAssertKeys))
+      return;
+    if (node["status"])
+      read_status(node["status"], assertions);
     if (node["headers"]) {
       const YAML::Node headers = node["headers"];
       if (reader_.expect_map(headers, "'assert.headers'", {})) {
@@ -492,15 +553,20 @@ class SuiteLoader {
       if (reader_.expect_map(paths, "'assert.json'", {})) {
         for (auto it = paths.begin(); it != paths.end(); ++it) {
           std::optional<JsonPath> path;
-          if (!compile_path(it->first, it->first.Scalar(), path)) continue;
+          if (!compile_path(it->first, it->first.Scalar(), path))
+            continue;
           read_operators(it->second, Subject::json, it->first.Scalar(), path, assertions);
         }
       }
     }
-    if (node["body"]) read_operators(node["body"], Subject::body, "", std::nullopt, assertions);
-    if (node["duration"]) read_duration_assertion(node["duration"], assertions);
-    if (node["sha256"]) read_digest_assertion(node["sha256"], assertions);
-    if (node["size"]) read_operators(node["size"], Subject::size, "", std::nullopt, assertions);
+    if (node["body"])
+      read_operators(node["body"], Subject::body, "", std::nullopt, assertions);
+    if (node["duration"])
+      read_duration_assertion(node["duration"], assertions);
+    if (node["sha256"])
+      read_digest_assertion(node["sha256"], assertions);
+    if (node["size"])
+      read_operators(node["size"], Subject::size, "", std::nullopt, assertions);
   }
 
   // `sha256: HEX`, or the digest of a local file or of generated data to compare with.
@@ -513,32 +579,38 @@ class SuiteLoader {
       assertion.expected = reader_.to_template(node);
     } else {
       if (!reader_.expect_map(node, "'sha256'", {"file", "generate"}) || node.size() != 1) {
-        reader_.error(node, "'sha256' takes a hex digest, {file: PATH} or {generate: {size, seed}}");
+        reader_.error(node,
+                      "'sha256' takes a hex digest, {file: PATH} or {generate: {size, seed}}");
         return;
       }
       if (node["file"]) {
         assertion.expected.value = nlohmann::json{{"file", nullptr}};
         Template path = reader_.to_template(node["file"]);
         assertion.expected.value["file"] = path.value;
-        for (auto& [pointer, origin] : path.origins) assertion.expected.origins["/file" + pointer] = origin;
+        for (auto& [pointer, origin] : path.origins)
+          assertion.expected.origins["/file" + pointer] = origin;
       } else {
         auto generated = read_generate(node["generate"]);
-        if (!generated) return;
-        assertion.expected.value = nlohmann::json{{"generate", {{"size", generated->first}, {"seed", generated->second}}}};
+        if (!generated)
+          return;
+        assertion.expected.value =
+            nlohmann::json{{"generate", {{"size", generated->first}, {"seed", generated->second}}}};
       }
     }
     assertions.push_back(std::move(assertion));
   }
 
   std::optional<std::pair<uint64_t, uint64_t>> read_generate(const YAML::Node& node) {
-    if (!reader_.expect_map(node, "'generate'", kGenerateKeys)) return std::nullopt;
+    if (!reader_.expect_map(node, "'generate'", kGenerateKeys))
+      return std::nullopt;
     if (!node["size"]) {
       reader_.error(node, "'generate' has no 'size'", "add 'size:', e.g. 10MiB");
       return std::nullopt;
     }
     auto bytes = reader_.size(node["size"], "'size'");
     long long seed = node["seed"] ? reader_.integer(node["seed"], "'seed'").value_or(0) : 0;
-    if (!bytes) return std::nullopt;
+    if (!bytes)
+      return std::nullopt;
     return std::pair<uint64_t, uint64_t>{*bytes, static_cast<uint64_t>(seed)};
   }
 
@@ -556,10 +628,12 @@ class SuiteLoader {
   }
 
   void read_duration_assertion(const YAML::Node& node, std::vector<AssertionSpec>& assertions) {
-    if (!reader_.expect_map(node, "'assert.duration'", {"lt", "le", "gt", "ge"})) return;
+    if (!reader_.expect_map(node, "'assert.duration'", {"lt", "le", "gt", "ge"}))
+      return;
     for (auto it = node.begin(); it != node.end(); ++it) {
       auto seconds = reader_.duration(it->second, "a duration limit");
-      if (!seconds) continue;
+      if (!seconds)
+        continue;
       AssertionSpec assertion;
       assertion.subject = Subject::duration;
       assertion.location = reader_.location(it->first);
@@ -586,13 +660,17 @@ class SuiteLoader {
       out.push_back(std::move(base));
       return;
     }
-    std::string what = target.empty() ? "the assertion" : fmt::format("the assertion on '{}'", target);
-    if (on_length) what = "'length'";
-    if (!reader_.expect_map(node, what, kOperators)) return;
+    std::string what =
+        target.empty() ? "the assertion" : fmt::format("the assertion on '{}'", target);
+    if (on_length)
+      what = "'length'";
+    if (!reader_.expect_map(node, what, kOperators))
+      return;
 
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string op = it->first.Scalar();
-      if (std::find(kOperators.begin(), kOperators.end(), op) == kOperators.end()) continue;
+      if (std::find(kOperators.begin(), kOperators.end(), op) == kOperators.end())
+        continue;
       if (op == "length") {
         if (on_length) {
           reader_.error(it->first, "'length' cannot be nested in 'length'");
@@ -608,19 +686,22 @@ class SuiteLoader {
       assertion.op = op == "length" ? "eq" : op;
       assertion.on_length = on_length || op == "length";
       assertion.expected = reader_.to_template(it->second);
-      if (check_operand(it->second, op, assertion)) out.push_back(std::move(assertion));
+      if (check_operand(it->second, op, assertion))
+        out.push_back(std::move(assertion));
     }
   }
 
   bool check_operand(const YAML::Node& node, const std::string& op, AssertionSpec& assertion) {
-    if (op == "exists" && !reader_.boolean(node, "'exists'")) return false;
+    if (op == "exists" && !reader_.boolean(node, "'exists'"))
+      return false;
     if (op == "in" && !node.IsSequence()) {
       reader_.error(node, "'in' needs a list of accepted values");
       return false;
     }
     if (op == "type") {
       auto name = reader_.string(node, "'type'");
-      if (!name) return false;
+      if (!name)
+        return false;
       if (std::find(kTypeNames.begin(), kTypeNames.end(), *name) == kTypeNames.end()) {
         std::string suggestion = closest_match(*name, kTypeNames);
         reader_.error(node, fmt::format("unknown type '{}'", *name),
@@ -631,10 +712,12 @@ class SuiteLoader {
     }
     if (op == "matches") {
       auto pattern = reader_.string(node, "'matches'");
-      if (!pattern) return false;
+      if (!pattern)
+        return false;
       if (!contains_reference(node)) {
         assertion.regex = compile_regex(node, *pattern);
-        if (!assertion.regex) return false;
+        if (!assertion.regex)
+          return false;
       }
     }
     if ((op == "lt" || op == "le" || op == "gt" || op == "ge" || op == "length") &&
@@ -652,12 +735,14 @@ class SuiteLoader {
 
 std::expected<Suite, Diagnostics> load_suite(const std::string& path) {
   auto root = load_yaml_file(path);
-  if (!root) return std::unexpected(Diagnostics{root.error()});
+  if (!root)
+    return std::unexpected(Diagnostics{root.error()});
 
   Diagnostics diagnostics;
   SuiteLoader loader(path, diagnostics);
   Suite suite = loader.load(*root);
-  if (!diagnostics.empty()) return std::unexpected(std::move(diagnostics));
+  if (!diagnostics.empty())
+    return std::unexpected(std::move(diagnostics));
   return suite;
 }
 
@@ -672,7 +757,8 @@ std::expected<std::vector<std::string>, Diagnostics> find_suite_files(
       continue;
     }
     if (!fs::is_directory(path, error)) {
-      diagnostics.push_back({{path, 0, 0}, "suite path not found",
+      diagnostics.push_back({{path, 0, 0},
+                             "suite path not found",
                              "pass a suite file or a folder that contains suite files"});
       continue;
     }
@@ -683,7 +769,8 @@ std::expected<std::vector<std::string>, Diagnostics> find_suite_files(
         found.push_back(entry.path().string());
     }
     if (error) {
-      diagnostics.push_back({{path, 0, 0}, fmt::format("cannot read folder: {}", error.message()), {}});
+      diagnostics.push_back(
+          {{path, 0, 0}, fmt::format("cannot read folder: {}", error.message()), {}});
       continue;
     }
     if (found.empty()) {
@@ -692,7 +779,8 @@ std::expected<std::vector<std::string>, Diagnostics> find_suite_files(
     std::sort(found.begin(), found.end());
     files.insert(files.end(), found.begin(), found.end());
   }
-  if (!diagnostics.empty()) return std::unexpected(std::move(diagnostics));
+  if (!diagnostics.empty())
+    return std::unexpected(std::move(diagnostics));
   return files;
 }
 

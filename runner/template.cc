@@ -1,8 +1,8 @@
 #include "template.h"
 
-#include <cstdlib>
-
 #include <fmt/format.h>
+
+#include <cstdlib>
 
 namespace probe {
 
@@ -41,23 +41,27 @@ std::expected<std::vector<Piece>, std::string> split(const std::string& text) {
       return std::unexpected(fmt::format("unterminated '${{' in \"{}\"", text));
     std::string name = text.substr(i + 2, close - i - 2);
     bool valid = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
-    for (char c : name) valid = valid && is_name_char(c);
+    for (char c : name)
+      valid = valid && is_name_char(c);
     if (!valid) {
       return std::unexpected(fmt::format(
           "invalid variable reference '${{{}}}': names use letters, digits, '_', '-' and '.'",
           name));
     }
-    if (!literal.empty()) pieces.push_back({false, std::move(literal)});
+    if (!literal.empty())
+      pieces.push_back({false, std::move(literal)});
     literal.clear();
     pieces.push_back({true, std::move(name)});
     i = close + 1;
   }
-  if (!literal.empty()) pieces.push_back({false, std::move(literal)});
+  if (!literal.empty())
+    pieces.push_back({false, std::move(literal)});
   return pieces;
 }
 
 std::string as_text(const json& value) {
-  if (value.is_string()) return value.get<std::string>();
+  if (value.is_string())
+    return value.get<std::string>();
   return value.dump();
 }
 
@@ -67,13 +71,14 @@ class Expander {
 
   std::expected<json, Diagnostic> expand_value(const json& value, const std::string& pointer,
                                                const Template& origin, int depth) {
-    if (value.is_string()) return expand_string(value.get_ref<const std::string&>(), pointer,
-                                                origin, depth);
+    if (value.is_string())
+      return expand_string(value.get_ref<const std::string&>(), pointer, origin, depth);
     if (value.is_array()) {
       json out = json::array();
       for (size_t i = 0; i < value.size(); ++i) {
         auto item = expand_value(value[i], pointer + "/" + std::to_string(i), origin, depth);
-        if (!item) return item;
+        if (!item)
+          return item;
         out.push_back(std::move(*item));
       }
       return out;
@@ -83,7 +88,8 @@ class Expander {
       for (const auto& [key, item] : value.items()) {
         std::string child = pointer + "/" + escape_pointer_token(key);
         auto expanded = expand_value(item, child, origin, depth);
-        if (!expanded) return expanded;
+        if (!expanded)
+          return expanded;
         out[key] = std::move(*expanded);
       }
       return out;
@@ -94,13 +100,15 @@ class Expander {
  private:
   std::expected<json, Diagnostic> expand_string(const std::string& text, const std::string& pointer,
                                                 const Template& origin, int depth) {
-    if (text.find("${") == std::string::npos) return text;
+    if (text.find("${") == std::string::npos)
+      return text;
     ScalarOrigin where{origin.location, false};
     if (auto found = origin.origins.find(pointer); found != origin.origins.end())
       where = found->second;
 
     auto pieces = split(text);
-    if (!pieces) return std::unexpected(Diagnostic{where.location, pieces.error(), {}});
+    if (!pieces)
+      return std::unexpected(Diagnostic{where.location, pieces.error(), {}});
 
     if (pieces->size() == 1 && (*pieces)[0].is_reference && !where.quoted)
       return resolve((*pieces)[0].text, where.location, depth);
@@ -112,7 +120,8 @@ class Expander {
         continue;
       }
       auto value = resolve(piece.text, where.location, depth);
-      if (!value) return value;
+      if (!value)
+        return value;
       out += as_text(*value);
     }
     return out;
@@ -122,10 +131,11 @@ class Expander {
                                           int depth) {
     if (name.starts_with("env.")) {
       const char* value = std::getenv(name.c_str() + 4);
-      if (value != nullptr) return std::string(value);
-      return std::unexpected(Diagnostic{
-          used_at, fmt::format("environment variable '{}' is not set", name.substr(4)),
-          fmt::format("export {} before the run", name.substr(4))});
+      if (value != nullptr)
+        return std::string(value);
+      return std::unexpected(
+          Diagnostic{used_at, fmt::format("environment variable '{}' is not set", name.substr(4)),
+                     fmt::format("export {} before the run", name.substr(4))});
     }
 
     const Binding* binding = scope_.find(name);
@@ -136,7 +146,8 @@ class Expander {
                       "{}=VALUE, or capture it in an earlier step",
                       name, name)});
     }
-    if (!binding->is_template) return binding->value;
+    if (!binding->is_template)
+      return binding->value;
 
     if (depth >= kMaxDepth) {
       return std::unexpected(Diagnostic{
@@ -171,12 +182,14 @@ std::expected<json, Diagnostic> expand(const Template& input, const Scope& scope
 
 std::expected<std::string, Diagnostic> expand_text(const Template& input, const Scope& scope) {
   auto value = expand(input, scope);
-  if (!value) return std::unexpected(value.error());
+  if (!value)
+    return std::unexpected(value.error());
   if (value->is_object() || value->is_array()) {
     return std::unexpected(
         Diagnostic{input.location, "expected a text value here, not a list or a mapping", {}});
   }
-  if (value->is_null()) return std::string();
+  if (value->is_null())
+    return std::string();
   return as_text(*value);
 }
 
@@ -193,13 +206,14 @@ std::string escape_pointer_token(const std::string& token) {
   return out;
 }
 
-std::expected<std::vector<std::string>, std::string> referenced_variables(
-    const std::string& text) {
+std::expected<std::vector<std::string>, std::string> referenced_variables(const std::string& text) {
   auto pieces = split(text);
-  if (!pieces) return std::unexpected(pieces.error());
+  if (!pieces)
+    return std::unexpected(pieces.error());
   std::vector<std::string> names;
   for (const Piece& piece : *pieces) {
-    if (piece.is_reference && !piece.text.starts_with("env.")) names.push_back(piece.text);
+    if (piece.is_reference && !piece.text.starts_with("env."))
+      names.push_back(piece.text);
   }
   return names;
 }

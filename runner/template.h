@@ -3,10 +3,9 @@
 
 #include <expected>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "diagnostic.h"
 
@@ -33,7 +32,7 @@ struct Binding {
   nlohmann::json value;
   bool is_template = false;  // suite and site variables may reference other variables
   bool secret = false;
-  SourceLocation location;   // where it was defined, for "defined in terms of itself" errors
+  SourceLocation location;  // where it was defined, for "defined in terms of itself" errors
   std::map<std::string, ScalarOrigin> origins;
 };
 

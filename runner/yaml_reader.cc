@@ -1,13 +1,13 @@
 #include "yaml_reader.h"
 
+#include <fmt/format.h>
+#include <re2/re2.h>
+
 #include <charconv>
 #include <cmath>
 #include <fstream>
 #include <set>
 #include <stdexcept>
-
-#include <fmt/format.h>
-#include <re2/re2.h>
 
 namespace probe {
 
@@ -15,7 +15,9 @@ namespace {
 
 using nlohmann::json;
 
-bool is_plain(const YAML::Node& node) { return node.Tag() == "?"; }
+bool is_plain(const YAML::Node& node) {
+  return node.Tag() == "?";
+}
 
 const char* kind_name(const YAML::Node& node) {
   switch (node.Type()) {
@@ -39,7 +41,8 @@ std::optional<long long> parse_integer(const std::string& text) {
   long long value = 0;
   std::from_chars_result parsed{};
   if (re2::RE2::FullMatch(text, decimal)) {
-    if (*begin == '+') ++begin;
+    if (*begin == '+')
+      ++begin;
     parsed = std::from_chars(begin, end, value, 10);
   } else if (re2::RE2::FullMatch(text, octal)) {
     parsed = std::from_chars(begin + 2, end, value, 8);
@@ -48,7 +51,8 @@ std::optional<long long> parse_integer(const std::string& text) {
   } else {
     return std::nullopt;
   }
-  if (parsed.ec != std::errc() || parsed.ptr != end) return std::nullopt;
+  if (parsed.ec != std::errc() || parsed.ptr != end)
+    return std::nullopt;
   return value;
 }
 
@@ -61,16 +65,21 @@ json resolve_plain_scalar(const std::string& text) {
   static const re2::RE2 decimal("[-+]?[0-9]+");
   static const re2::RE2 floating("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
 
-  if (nulls.contains(text)) return nullptr;
-  if (trues.contains(text)) return true;
-  if (falses.contains(text)) return false;
-  if (auto integer = parse_integer(text)) return *integer;
+  if (nulls.contains(text))
+    return nullptr;
+  if (trues.contains(text))
+    return true;
+  if (falses.contains(text))
+    return false;
+  if (auto integer = parse_integer(text))
+    return *integer;
   // An integer literal too big for 64 bits: unsigned if it fits, else kept as text so that no
   // digit is silently rounded away.
   if (re2::RE2::FullMatch(text, decimal)) {
     unsigned long long value = 0;
     auto parsed = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (parsed.ec == std::errc() && parsed.ptr == text.data() + text.size()) return value;
+    if (parsed.ec == std::errc() && parsed.ptr == text.data() + text.size())
+      return value;
     return text;
   }
   if (text == ".inf" || text == ".Inf" || text == ".INF" || text == "+.inf")
@@ -91,8 +100,8 @@ json resolve_plain_scalar(const std::string& text) {
 std::expected<YAML::Node, Diagnostic> load_yaml_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return std::unexpected(Diagnostic{{path, 0, 0}, "cannot read file",
-                                      "check the path and that the file is readable"});
+    return std::unexpected(Diagnostic{
+        {path, 0, 0}, "cannot read file", "check the path and that the file is readable"});
   }
   try {
     YAML::Node root = YAML::Load(in);
@@ -109,7 +118,8 @@ std::expected<YAML::Node, Diagnostic> load_yaml_file(const std::string& path) {
 
 SourceLocation YamlReader::location(const YAML::Node& node) const {
   YAML::Mark mark = node.Mark();
-  if (mark.is_null()) return {file_, 0, 0};
+  if (mark.is_null())
+    return {file_, 0, 0};
   return {file_, mark.line + 1, mark.column + 1};
 }
 
@@ -138,11 +148,11 @@ bool YamlReader::expect_map(const YAML::Node& node, const std::string& what,
       error(it->first, fmt::format("duplicate key '{}' in {}", key, what),
             "remove one of them: YAML keeps only one value per key");
     }
-    if (known.empty() || std::find(known.begin(), known.end(), key) != known.end()) continue;
+    if (known.empty() || std::find(known.begin(), known.end(), key) != known.end())
+      continue;
     std::string suggestion = closest_match(key, known);
-    std::string hint = suggestion.empty()
-                           ? fmt::format("known keys: {}", fmt::join(known, ", "))
-                           : fmt::format("did you mean '{}'?", suggestion);
+    std::string hint = suggestion.empty() ? fmt::format("known keys: {}", fmt::join(known, ", "))
+                                          : fmt::format("did you mean '{}'?", suggestion);
     error(it->first, fmt::format("unknown key '{}' in {}", key, what), hint);
   }
   return true;
@@ -159,7 +169,8 @@ std::optional<std::string> YamlReader::string(const YAML::Node& node, const std:
 std::optional<bool> YamlReader::boolean(const YAML::Node& node, const std::string& what) {
   if (node.IsScalar() && is_plain(node)) {
     json value = resolve_plain_scalar(node.Scalar());
-    if (value.is_boolean()) return value.get<bool>();
+    if (value.is_boolean())
+      return value.get<bool>();
   }
   error(node, fmt::format("{} must be true or false", what));
   return std::nullopt;
@@ -167,7 +178,8 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& node, const std::strin
 
 std::optional<long long> YamlReader::integer(const YAML::Node& node, const std::string& what) {
   if (node.IsScalar() && is_plain(node)) {
-    if (auto value = parse_integer(node.Scalar())) return value;
+    if (auto value = parse_integer(node.Scalar()))
+      return value;
   }
   error(node, fmt::format("{} must be a whole number", what));
   return std::nullopt;
@@ -191,9 +203,12 @@ std::optional<double> YamlReader::duration(const YAML::Node& node, const std::st
     error(node, fmt::format("{} must be a duration such as 500ms, 30s, 2m or 1h", what));
     return std::nullopt;
   }
-  if (unit == "ms") return amount / 1000;
-  if (unit == "m") return amount * 60;
-  if (unit == "h") return amount * 3600;
+  if (unit == "ms")
+    return amount / 1000;
+  if (unit == "m")
+    return amount * 60;
+  if (unit == "h")
+    return amount * 3600;
   return amount;
 }
 
@@ -207,12 +222,18 @@ std::optional<uint64_t> YamlReader::size(const YAML::Node& node, const std::stri
     return std::nullopt;
   }
   uint64_t scale = 1;
-  if (unit == "KB") scale = 1000;
-  if (unit == "KiB") scale = 1024;
-  if (unit == "MB") scale = 1000 * 1000;
-  if (unit == "MiB") scale = 1024 * 1024;
-  if (unit == "GB") scale = 1000ULL * 1000 * 1000;
-  if (unit == "GiB") scale = 1024ULL * 1024 * 1024;
+  if (unit == "KB")
+    scale = 1000;
+  if (unit == "KiB")
+    scale = 1024;
+  if (unit == "MB")
+    scale = 1000 * 1000;
+  if (unit == "MiB")
+    scale = 1024 * 1024;
+  if (unit == "GB")
+    scale = 1000ULL * 1000 * 1000;
+  if (unit == "GiB")
+    scale = 1024ULL * 1024 * 1024;
   return std::stoull(number) * scale;
 }
 
@@ -229,7 +250,8 @@ std::optional<std::vector<std::string>> YamlReader::string_list(const YAML::Node
   }
   for (const YAML::Node& item : node) {
     auto text = string(item, what + " item");
-    if (!text) return std::nullopt;
+    if (!text)
+      return std::nullopt;
     out.push_back(*text);
   }
   return out;

@@ -1,12 +1,12 @@
 // Reading suite and site files: YAML to typed values, with a location on every error.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <expected>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "diagnostic.h"
 #include "template.h"

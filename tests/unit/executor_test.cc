@@ -361,17 +361,17 @@ TEST(Executor, SuiteVariablesCanReferenceSite) {
 TEST(Executor, VariablesKeepTypeAndQuoting) {
   OfflineRun run;
 
-  run.run(one_request(
-      "          method: POST\n"
-      "          url: /x\n"
-      "          json: ${payload}\n",
-      "variables:\n"
-      "  n: 5\n"
-      "  label: \"${n}\"\n"
-      "  payload:\n"
-      "    count: ${n}\n"
-      "    label: ${label}\n"
-      "    text: n=${n}\n"));
+  run.run(
+      one_request("          method: POST\n"
+                  "          url: /x\n"
+                  "          json: ${payload}\n",
+                  "variables:\n"
+                  "  n: 5\n"
+                  "  label: \"${n}\"\n"
+                  "  payload:\n"
+                  "    count: ${n}\n"
+                  "    label: ${label}\n"
+                  "    text: n=${n}\n"));
 
   ASSERT_EQ(run.client.requests.size(), 1u);
   EXPECT_EQ(run.client.requests[0].body, R"({"count":5,"label":"5","text":"n=5"})");
