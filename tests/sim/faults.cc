@@ -101,24 +101,36 @@ std::expected<FaultBody, std::string> parse_body(std::string_view text) {
   return std::unexpected("invalid body '" + std::string(text) + "': expected malformed or empty");
 }
 
-std::expected<int, std::string> parse_times(std::int64_t value, std::string_view text) {
+std::expected<int, std::string> parse_times(std::int64_t value, std::string_view text,
+                                            std::string_view name = "times") {
   if (value < 1 || value > 1'000'000) {
-    return std::unexpected("invalid times '" + std::string(text) +
+    return std::unexpected("invalid " + std::string(name) + " '" + std::string(text) +
                            "': expected a count from 1 to 1000000");
   }
   return static_cast<int>(value);
 }
 
-// Rejects rules that do nothing, or that combine actions that exclude each other.
+// Rejects rules that do nothing, or that combine actions that exclude each other. A flap rule
+// without status, body or reset fails with 503.
 std::expected<FaultRule, std::string> check_rule(FaultRule rule) {
-  bool has_action =
-      rule.status || rule.delay.count() > 0 || rule.body != FaultBody::kNormal || rule.reset;
+  bool has_action = rule.status || rule.delay.count() > 0 || rule.body != FaultBody::kNormal ||
+                    rule.reset || rule.flap;
   if (!has_action) {
     return std::unexpected(
-        "fault has no action: add status=CODE, delay=N(ms|s), body=malformed|empty or reset");
+        "fault has no action: add status=CODE, delay=N(ms|s), body=malformed|empty, reset or "
+        "flap=N");
   }
   if (rule.reset && (rule.status || rule.body != FaultBody::kNormal)) {
     return std::unexpected("reset sends no response, so it cannot be combined with status or body");
+  }
+  if (rule.flap && rule.times) {
+    return std::unexpected("flap=N already limits the rule to N requests, so drop times=");
+  }
+  if (rule.flap) {
+    rule.remaining = rule.flap;
+    if (!rule.status && rule.body == FaultBody::kNormal && !rule.reset) {
+      rule.status = 503;
+    }
   }
   return rule;
 }
@@ -133,7 +145,7 @@ std::expected<void, std::string> apply_action(std::string_view word, FaultRule& 
   auto equals = word.find('=');
   if (equals == std::string_view::npos) {
     return std::unexpected("invalid action '" + std::string(word) +
-                           "': expected status=, delay=, body=, times= or reset");
+                           "': expected status=, delay=, body=, times=, flap= or reset");
   }
   auto key = word.substr(0, equals);
   auto value = word.substr(equals + 1);
@@ -163,9 +175,15 @@ std::expected<void, std::string> apply_action(std::string_view word, FaultRule& 
     }
     rule.times = *times;
     rule.remaining = *times;
+  } else if (key == "flap") {
+    auto flap = parse_times(parse_integer(value).value_or(0), value, "flap");
+    if (!flap) {
+      return std::unexpected(flap.error());
+    }
+    rule.flap = *flap;
   } else {
     return std::unexpected("unknown action '" + std::string(key) +
-                           "': expected status, delay, body, times or reset");
+                           "': expected status, delay, body, times, flap or reset");
   }
   return {};
 }
@@ -216,6 +234,16 @@ std::expected<void, std::string> apply_json_fields(const json& body, FaultRule& 
     rule.times = *times;
     rule.remaining = *times;
   }
+  if (body.contains("flap")) {
+    if (!body["flap"].is_number_integer()) {
+      return std::unexpected("invalid \"flap\": expected an integer count");
+    }
+    auto flap = parse_times(body["flap"].get<std::int64_t>(), body["flap"].dump(), "flap");
+    if (!flap) {
+      return std::unexpected(flap.error());
+    }
+    rule.flap = *flap;
+  }
   return {};
 }
 
@@ -252,6 +280,9 @@ std::string FaultRule::spec() const {
   if (times) {
     text += " times=" + std::to_string(*times);
   }
+  if (flap) {
+    text += " flap=" + std::to_string(*flap);
+  }
   return text;
 }
 
@@ -267,6 +298,7 @@ json FaultRule::to_json() const {
                 : body == FaultBody::kEmpty   ? json("empty")
                                               : json(nullptr);
   out["times"] = times ? json(*times) : json(nullptr);
+  out["flap"] = flap ? json(*flap) : json(nullptr);
   out["remaining"] = remaining ? json(*remaining) : json(nullptr);
   return out;
 }
@@ -354,8 +386,12 @@ std::optional<FaultRule> FaultList::take_match(std::string_view method, std::str
   }
 
   FaultRule matched = *found;
+  bool faulted = !found->flap || (*found->flap - *found->remaining) % 2 == 0;
   if (found->remaining && --*found->remaining == 0) {
     rules_.erase(found);
+  }
+  if (!faulted) {
+    return std::nullopt;
   }
   return matched;
 }

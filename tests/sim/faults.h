@@ -17,7 +17,7 @@ enum class FaultBody { kNormal, kMalformed, kEmpty };
 // One injected fault. Grammar (the same text --fault takes):
 //   METHOD PATH-PATTERN ACTION... [times=N]
 // METHOD is an HTTP method or "*". PATH-PATTERN is an exact path, or a prefix ending in "*".
-// ACTION is status=CODE, delay=N(ms|s), body=malformed|empty or reset.
+// ACTION is status=CODE, delay=N(ms|s), body=malformed|empty, reset or flap=N.
 struct FaultRule {
   int id = 0;
   std::string method = "*";
@@ -31,6 +31,10 @@ struct FaultRule {
   // means the rule applies to every matching request.
   std::optional<int> times;
   std::optional<int> remaining;
+
+  // flap=N: the rule covers the next N matching requests and faults the 1st, 3rd, 5th and so on,
+  // while the others pass unfaulted. It uses `remaining` to count and excludes `times`.
+  std::optional<int> flap;
 
   bool matches(std::string_view request_method, std::string_view path) const;
 
@@ -51,7 +55,8 @@ class FaultList {
   // Stores the rule under a new id and returns the stored copy.
   FaultRule add(FaultRule rule);
 
-  // Returns the first rule matching the request and uses up one of its `times`.
+  // Returns the first rule matching the request and uses up one of its `times` or `flap`
+  // requests. Returns nullopt when no rule matches, and for the requests a flap rule lets pass.
   std::optional<FaultRule> take_match(std::string_view method, std::string_view path);
 
   std::vector<FaultRule> list() const;
