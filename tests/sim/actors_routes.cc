@@ -1,4 +1,5 @@
-// Actors (Abaco, /v3/actors): list, create, get and delete, kept in the store.
+// Actors (Abaco, /v3/actors): list, create, get and delete, kept in the store. A new actor is
+// SUBMITTED and becomes READY two ticks later. Messages and executions have their own file.
 
 #include "random_ids.h"
 #include "request_auth.h"
@@ -69,7 +70,19 @@ void create_actor(SimContext& context, const httplib::Request& request, httplib:
 
   json actor = make_actor(*body, claims, *image);
   std::string id = actor["id"];
-  context.store.with_state([&](SimState& state) { state.actors[id] = actor; });
+  context.store.with_state([&](SimState& state) {
+    state.actors[id] = actor;
+    start_lifecycle(state, "actor/" + id, {{"SUBMITTED", 0}, {"READY", 2}},
+                    [id](SimState& current, const std::string& status, SystemTime at) {
+                      auto found = current.actors.find(id);
+                      if (found == current.actors.end()) {
+                        return false;
+                      }
+                      found->second["status"] = status;
+                      found->second["last_update_time"] = format_iso_utc_millis(at);
+                      return true;
+                    });
+  });
   send_success(response, kStyle, actor, "Actor created successfully.");
 }
 
@@ -95,8 +108,17 @@ void get_actor(SimContext& context, const httplib::Request& request, httplib::Re
 void delete_actor(SimContext& context, const httplib::Request& request, httplib::Response& response,
                   const TokenClaims&) {
   std::string id = request.matches[1];
-  bool erased =
-      context.store.with_state([&](SimState& state) { return state.actors.erase(id) > 0; });
+  bool erased = context.store.with_state([&](SimState& state) {
+    if (state.actors.erase(id) == 0) {
+      return false;
+    }
+    for (const auto& [execution_id, execution] : state.executions[id]) {
+      state.execution_logs.erase(execution_id);
+    }
+    state.executions.erase(id);
+    cancel_lifecycles(state, "actor/" + id);
+    return true;
+  });
   if (!erased) {
     send_error(response, kStyle, 404, "actor not found: '" + id + "'");
     return;
@@ -111,6 +133,7 @@ void add_actors_routes(httplib::Server& server, SimContext& context) {
   server.Post("/v3/actors", with_token(context, kStyle, create_actor));
   server.Get(R"(/v3/actors/([^/]+))", with_token(context, kStyle, get_actor));
   server.Delete(R"(/v3/actors/([^/]+))", with_token(context, kStyle, delete_actor));
+  add_actors_executions_routes(server, context);
 }
 
 }  // namespace probe::sim

@@ -1,6 +1,7 @@
 #include "request_auth.h"
 #include "request_parsing.h"
 #include "routes.h"
+#include "state_summary.h"
 
 namespace probe::sim {
 namespace {
@@ -48,6 +49,11 @@ void clear_requests(SimContext& context, const httplib::Request&, httplib::Respo
   send_json(response, 200, json::array());
 }
 
+void get_state(SimContext& context, const httplib::Request&, httplib::Response& response) {
+  json summary = context.store.with_state([](SimState& state) { return summarize_state(state); });
+  send_json(response, 200, summary);
+}
+
 }  // namespace
 
 void add_control_routes(httplib::Server& server, SimContext& context) {
@@ -56,6 +62,7 @@ void add_control_routes(httplib::Server& server, SimContext& context) {
   server.Delete("/_sim/faults", without_token(context, clear_faults));
   server.Get("/_sim/requests", without_token(context, list_requests));
   server.Delete("/_sim/requests", without_token(context, clear_requests));
+  server.Get("/_sim/state", without_token(context, get_state));
 }
 
 }  // namespace probe::sim

@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -26,12 +27,15 @@ constexpr const char* kFaultHelp = R"(Fault grammar (--fault, and "spec" in POST
                   body=malformed     respond with truncated JSON (status 200 unless status=)
                   body=empty         respond with an empty body (status 200 unless status=)
                   reset              close the connection with a TCP reset, no response
+                  flap=N             over the next N matching requests, fault every other one
+                                     (the 1st, 3rd, ...); 503 unless status=, body= or reset
     times=N       apply to the next N matching requests only; otherwise to all
   The first matching rule applies. Paths under /_sim/ are never faulted.
 Examples:
   --fault 'GET /v3/apps status=503' --fault '* /v3/streams/* status=500 times=2'
   --fault 'GET /v3/systems delay=5s' --fault 'GET /v3/pods reset'
-Control API (no auth): POST/GET/DELETE /_sim/faults, GET/DELETE /_sim/requests.
+Control API (no auth): POST/GET/DELETE /_sim/faults, GET/DELETE /_sim/requests,
+GET /_sim/state.
 See docs/simulator.md.)";
 
 bool is_loopback(const std::string& host) {
@@ -49,6 +53,7 @@ std::optional<int> parse_command_line(int argc, char** argv, SimConfig& config) 
   app.footer(kFaultHelp);
 
   std::int64_t token_ttl = config.token_ttl.count();
+  double pace_seconds = static_cast<double>(config.pace.count()) / 1e6;
   std::vector<std::string> fault_specs;
   app.add_option("--port", config.port, "TCP port to listen on, or 0 for a free port")
       ->capture_default_str()
@@ -68,6 +73,11 @@ std::optional<int> parse_command_line(int argc, char** argv, SimConfig& config) 
                  "access_token_ttl)")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{10} * 365 * 24 * 3600));
+  app.add_option("--pace", pace_seconds,
+                 "seconds each status of a job, transfer, actor, execution or pod lasts; 0 "
+                 "moves new resources to their final status at the next request")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
   app.add_option("--fault", fault_specs, "fault rule in the grammar below (repeatable)")
       ->allow_extra_args(false);
 
@@ -77,6 +87,7 @@ std::optional<int> parse_command_line(int argc, char** argv, SimConfig& config) 
     return app.exit(error);
   }
   config.token_ttl = std::chrono::seconds(token_ttl);
+  config.pace = std::chrono::microseconds(std::llround(pace_seconds * 1e6));
 
   if (!is_loopback(config.host)) {
     std::cerr << "tapis-sim: invalid --host '" << config.host

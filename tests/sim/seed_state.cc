@@ -9,6 +9,11 @@ using nlohmann::json;
 constexpr const char* kCreated = "2025-01-15T10:00:00.000Z";
 constexpr const char* kUpdated = "2025-01-15T10:05:00.000Z";
 
+// The time of kCreated, for records that store a time point.
+SystemTime parse_seed_time() {
+  return std::chrono::sys_days{std::chrono::year{2025} / 1 / 15} + std::chrono::hours{10};
+}
+
 json make_storage_system(const SimConfig& config) {
   return {
       {"tenant", config.tenant},
@@ -30,14 +35,14 @@ json make_storage_system(const SimConfig& config) {
       {"dtnSystemId", nullptr},
       {"isPublic", false},
       {"isDynamicEffectiveUser", false},
-      {"canExec", false},
+      {"canExec", true},
       {"canRunBatch", false},
       {"enableCmdPrefix", false},
       {"allowChildren", false},
       {"parentId", nullptr},
       {"mpiCmd", nullptr},
-      {"jobRuntimes", json::array()},
-      {"jobWorkingDir", nullptr},
+      {"jobRuntimes", json::array({{{"runtimeType", "DOCKER"}, {"version", nullptr}}})},
+      {"jobWorkingDir", "workdir"},
       {"jobEnvVariables", json::array()},
       {"jobMaxJobs", -1},
       {"jobMaxJobsPerUser", -1},
@@ -190,33 +195,70 @@ json make_pod(const SimConfig& config) {
   };
 }
 
-json make_file_info(const std::string& path, const std::string& type, std::int64_t size,
-                    const std::string& mime_type) {
-  auto slash = path.rfind('/');
-  std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+// Returns `size` bytes of readable text, so that seeded files have content to download.
+std::shared_ptr<const std::string> make_text(const std::string& path, std::size_t size) {
+  std::string line = "tapis-sim seeded file " + path + "\n";
+  std::string text;
+  while (text.size() < size) {
+    text += line;
+  }
+  text.resize(size);
+  return std::make_shared<const std::string>(std::move(text));
+}
+
+FileTree make_storage_files() {
+  SystemTime modified = parse_seed_time();
+  FileTree files;
+  files.make_dirs("data/results", modified);
+  files.write_file("README.md", make_text("README.md", 128), modified);
+  files.write_file("data/input.txt", make_text("data/input.txt", 42), modified);
+  files.write_file("data/results/output.csv", make_text("data/results/output.csv", 2048), modified);
+  return files;
+}
+
+json make_postit(const SimConfig& config) {
+  const std::string id = "b6a1c0de-5e3d-4c2b-9a7f-2f1e0d9c8b7a-010";
   return {
-      {"mimeType", mime_type},
-      {"type", type},
-      {"owner", "1000"},
-      {"group", "1000"},
-      {"nativePermissions", type == "dir" ? "rwxr-xr-x" : "rw-r--r--"},
-      {"url", "tapis://sim-storage/" + path},
-      {"lastModified", "2025-01-15T10:00:00Z"},
-      {"name", name},
-      {"path", path},
-      {"size", size},
+      {"postitId", id},
+      {"systemId", "sim-storage"},
+      {"owner", config.user.username},
+      {"tenantId", config.tenant},
+      {"path", "data/input.txt"},
+      {"allowedUses", -1},
+      {"timesUsed", 0},
+      {"jwtUser", config.user.username},
+      {"jwtTenantId", config.tenant},
+      {"redeemUrl", config.base_url + "/v3/files/postits/redeem/" + id},
+      {"expiration", "2035-01-15T10:00:00.000Z"},
+      {"created", kCreated},
+      {"updated", kCreated},
   };
 }
 
-RecordTable make_storage_files() {
-  RecordTable files;
-  files["README.md"] = make_file_info("README.md", "file", 128, "text/markdown");
-  files["data"] = make_file_info("data", "dir", 4096, "");
-  files["data/input.txt"] = make_file_info("data/input.txt", "file", 42, "text/plain");
-  files["data/results"] = make_file_info("data/results", "dir", 4096, "");
-  files["data/results/output.csv"] =
-      make_file_info("data/results/output.csv", "file", 2048, "text/csv");
-  return files;
+json make_streams_project(const SimConfig& config) {
+  return {
+      {"project_name", "sim-project"},
+      {"project_id", "sim-project"},
+      {"owner", config.user.username},
+      {"funding_resource", "tapis-sim"},
+      {"pi", config.user.username},
+      {"project_url", "https://tapis-sim.example/projects/sim-project"},
+      {"bucket", "sim-bucket"},
+      {"active", true},
+      {"metadata", json::object()},
+      {"created_at", "2025-01-15 10:00:00.000000"},
+      {"last_updated", "2025-01-15 10:00:00.000000"},
+  };
+}
+
+json make_owner() {
+  return {
+      {"name", "Tapis Sim Owner"},
+      {"email", "owner@tapis-sim.example"},
+      {"institution", "tapis-sim"},
+      {"create_time", "2025-01-15T10:00:00.000000"},
+      {"last_update_time", "2025-01-15T10:00:00.000000"},
+  };
 }
 
 }  // namespace
@@ -228,6 +270,10 @@ SimState make_seed_state(const SimConfig& config) {
   state.apps["sim-app"]["0.1"] = make_app(config);
   state.actors["sim-actor"] = make_actor(config);
   state.pods["simpod"] = make_pod(config);
+  json postit = make_postit(config);
+  state.postits[postit["postitId"].get<std::string>()] = postit;
+  state.streams["sim-project"].record = make_streams_project(config);
+  state.owners["owner@tapis-sim.example"] = make_owner();
 
   const std::string finished = "3f1a9b52-6c7d-4e8f-9a0b-1c2d3e4f5a6b-007";
   const std::string failed = "8d2c4e6f-1a3b-4c5d-8e9f-0a1b2c3d4e5f-007";

@@ -26,6 +26,10 @@ struct SimConfig {
   // Lifetime of tokens from /v3/oauth2/tokens, and of /v3/tokens tokens without access_token_ttl.
   std::chrono::seconds token_ttl{14400};
 
+  // How long each status of a simulated lifecycle (job, transfer, actor, execution, pod) lasts.
+  // Zero moves every new resource to its final status at the next request.
+  std::chrono::microseconds pace{200'000};
+
   std::vector<FaultRule> faults;
 
   // Scheme, host and port the server listens on, set once the port is bound.

@@ -13,7 +13,7 @@ namespace probe::sim {
 // worker threads: `config` is read-only and the others lock internally.
 struct SimContext {
   explicit SimContext(SimConfig settings)
-      : config(std::move(settings)), store(make_seed_state(config)) {}
+      : config(std::move(settings)), store(make_seed_state(config), config.pace) {}
 
   const SimConfig config;
   TokenStore tokens;

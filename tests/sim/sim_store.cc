@@ -20,4 +20,19 @@ std::optional<json> find_record(const RecordTable& table, const std::string& id)
   return found->second;
 }
 
+const json* find_live_system(const SimState& state, const std::string& id) {
+  auto found = state.systems.find(id);
+  if (found == state.systems.end() || found->second.value("deleted", false)) {
+    return nullptr;
+  }
+  return &found->second;
+}
+
+FileTree* find_live_files(SimState& state, const std::string& system_id) {
+  if (find_live_system(state, system_id) == nullptr) {
+    return nullptr;
+  }
+  return &state.files[system_id];
+}
+
 }  // namespace probe::sim

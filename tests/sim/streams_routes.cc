@@ -1,4 +1,4 @@
-// Streams (/v3/streams): probes and the project list.
+// Streams (/v3/streams): probes. The projects and the resources below them have their own file.
 
 #include "request_auth.h"
 #include "routes.h"
@@ -9,24 +9,6 @@ namespace {
 using nlohmann::json;
 
 constexpr EnvelopeStyle kStyle = EnvelopeStyle::kPython;
-
-void list_projects(SimContext&, const httplib::Request&, httplib::Response& response,
-                   const TokenClaims& claims) {
-  json project = {
-      {"project_name", "sim-project"},
-      {"project_id", "sim-project"},
-      {"owner", claims.username},
-      {"funding_resource", "tapis-sim"},
-      {"pi", claims.username},
-      {"project_url", "https://tapis-sim.example/projects/sim-project"},
-      {"bucket", "sim-bucket"},
-      {"active", true},
-      {"metadata", json::object()},
-      {"created_at", "2025-01-15 10:00:00.000000"},
-      {"last_updated", "2025-01-15 10:00:00.000000"},
-  };
-  send_success(response, kStyle, json::array({project}), "Projects found");
-}
 
 // Checks the tenant named in ?tenant=, which the Streams spec requires because the real probe
 // checks Meta, Kapacitor, InfluxDB and CHORDS for that tenant.
@@ -51,7 +33,7 @@ void add_streams_routes(httplib::Server& server, SimContext& context) {
   add_probe_route(server, "/v3/streams/ready", kStyle, "Tapis Streams is ready.", "");
 
   server.Get("/v3/streams/healthcheck", without_token(context, get_health));
-  server.Get("/v3/streams/projects", with_token(context, kStyle, list_projects));
+  add_streams_projects_routes(server, context);
 }
 
 }  // namespace probe::sim

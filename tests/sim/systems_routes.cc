@@ -1,6 +1,13 @@
-// Systems (/v3/systems): probes, list and get, served from the store.
+// Systems (/v3/systems): probes, list with search, get, create, and the enable, disable, delete
+// and undelete changes.
 
+#include <algorithm>
+
+#include "list_query.h"
+#include "random_ids.h"
 #include "request_auth.h"
+#include "request_parsing.h"
+#include "resource_ids.h"
 #include "routes.h"
 
 namespace probe::sim {
@@ -10,25 +17,217 @@ using nlohmann::json;
 
 constexpr EnvelopeStyle kStyle = EnvelopeStyle::kJava;
 
-void list_systems(SimContext& context, const httplib::Request&, httplib::Response& response,
+void list_systems(SimContext& context, const httplib::Request& request, httplib::Response& response,
                   const TokenClaims&) {
-  json systems =
-      context.store.with_state([](SimState& state) { return list_records(state.systems); });
-  send_success(response, kStyle, systems,
-               "TAPIS_FOUND Systems found: " + std::to_string(systems.size()), 200,
-               list_metadata(systems.size()));
+  json systems = context.store.with_state([](SimState& state) {
+    json list = json::array();
+    for (const auto& [id, system] : state.systems) {
+      if (!system.value("deleted", false)) {
+        list.push_back(system);
+      }
+    }
+    return list;
+  });
+  auto page = apply_list_query(std::move(systems), request);
+  if (!page) {
+    send_error(response, kStyle, 400, "SYSAPI_LIST_ERROR " + page.error());
+    return;
+  }
+  send_success(response, kStyle, page->records,
+               "TAPIS_FOUND Systems found: " + std::to_string(page->records.size()), 200,
+               page->metadata);
 }
 
 void get_system(SimContext& context, const httplib::Request& request, httplib::Response& response,
                 const TokenClaims&) {
   std::string id = request.matches[1];
-  auto system =
-      context.store.with_state([&](SimState& state) { return find_record(state.systems, id); });
+  auto system = context.store.with_state([&](SimState& state) -> std::optional<json> {
+    const json* found = find_live_system(state, id);
+    return found == nullptr ? std::nullopt : std::optional<json>(*found);
+  });
   if (!system) {
     send_error(response, kStyle, 404, "SYSAPI_NOT_FOUND System not found: '" + id + "'");
     return;
   }
   send_success(response, kStyle, *system, "TAPIS_FOUND System found: " + id);
+}
+
+// Checks the fields that ReqPostSystem requires, and rootDir, which LINUX systems need.
+std::optional<std::string> check_new_system(const json& body) {
+  auto id = string_field(body, "id");
+  if (!id || !is_valid_tapis_id(*id)) {
+    return "missing or invalid id: expected 1 to 80 letters, digits or . _ ~ -, starting with a "
+           "letter or digit";
+  }
+  auto type = string_field(body, "systemType");
+  static const std::vector<std::string> kTypes = {"LINUX", "S3", "IRODS", "GLOBUS"};
+  if (!type || std::ranges::find(kTypes, *type) == kTypes.end()) {
+    return "missing or invalid systemType: expected LINUX, S3, IRODS or GLOBUS";
+  }
+  if (!string_field(body, "host")) {
+    return "missing host";
+  }
+  auto authn = string_field(body, "defaultAuthnMethod");
+  static const std::vector<std::string> kMethods = {"PASSWORD", "PKI_KEYS", "ACCESS_KEY", "TOKEN",
+                                                    "CERT"};
+  if (!authn || std::ranges::find(kMethods, *authn) == kMethods.end()) {
+    return "missing or invalid defaultAuthnMethod: expected PASSWORD, PKI_KEYS, ACCESS_KEY, TOKEN "
+           "or CERT";
+  }
+  if (!body.contains("canExec") || !body["canExec"].is_boolean()) {
+    return "missing or invalid canExec: expected true or false";
+  }
+  if (*type == "LINUX" && !string_field(body, "rootDir")) {
+    return "missing rootDir: a LINUX system needs one";
+  }
+  return std::nullopt;
+}
+
+// Builds a TapisSystem record from the request. Unknown request fields are dropped, and the
+// credential is never stored, as Systems returns authnCredential only on request.
+json make_system(const json& body, const TokenClaims& claims) {
+  std::string now = format_iso_utc_millis(std::chrono::system_clock::now());
+  json system = {
+      {"tenant", claims.tenant_id},
+      {"description", nullptr},
+      {"owner", claims.username},
+      {"enabled", true},
+      {"effectiveUserId", "${apiUserId}"},
+      {"authnCredential", nullptr},
+      {"bucketName", nullptr},
+      {"rootDir", nullptr},
+      {"port", -1},
+      {"useProxy", false},
+      {"proxyHost", nullptr},
+      {"proxyPort", -1},
+      {"dtnSystemId", nullptr},
+      {"isPublic", false},
+      {"isDynamicEffectiveUser", false},
+      {"canRunBatch", false},
+      {"enableCmdPrefix", false},
+      {"allowChildren", false},
+      {"parentId", nullptr},
+      {"mpiCmd", nullptr},
+      {"jobRuntimes", json::array()},
+      {"jobWorkingDir", nullptr},
+      {"jobEnvVariables", json::array()},
+      {"jobMaxJobs", -1},
+      {"jobMaxJobsPerUser", -1},
+      {"batchScheduler", nullptr},
+      {"batchLogicalQueues", json::array()},
+      {"batchDefaultLogicalQueue", nullptr},
+      {"batchSchedulerProfile", nullptr},
+      {"sharedWithUsers", json::array()},
+      {"jobCapabilities", json::array()},
+      {"tags", json::array()},
+      {"notes", json::object()},
+  };
+  for (const auto& [key, value] : body.items()) {
+    if (system.contains(key) && key != "tenant" && key != "authnCredential") {
+      system[key] = value;
+    }
+  }
+  for (const char* key : {"id", "systemType", "host", "defaultAuthnMethod", "canExec"}) {
+    system[key] = body[key];
+  }
+  system["isDynamicEffectiveUser"] = system["effectiveUserId"] == "${apiUserId}";
+  system["uuid"] = random_uuid();
+  system["deleted"] = false;
+  system["created"] = now;
+  system["updated"] = now;
+  return system;
+}
+
+void create_system(SimContext& context, const httplib::Request& request,
+                   httplib::Response& response, const TokenClaims& claims) {
+  auto body = parse_json_object(request);
+  if (!body) {
+    send_error(response, kStyle, 400, "SYSAPI_JSON_ERROR invalid body: expected a JSON object");
+    return;
+  }
+  if (auto problem = check_new_system(*body)) {
+    send_error(response, kStyle, 400, "SYSAPI_CREATE_ERROR " + *problem);
+    return;
+  }
+
+  json system = make_system(*body, claims);
+  std::string id = system["id"];
+  bool created = context.store.with_state([&](SimState& state) {
+    if (state.systems.contains(id)) {
+      return false;
+    }
+    state.systems[id] = system;
+    state.created_systems.insert(id);
+    state.files[id] = FileTree{};
+    return true;
+  });
+
+  json result = {{"url", context.config.base_url + "/v3/systems/" + id}};
+  if (!created) {
+    // Systems returns 409 with a RespResourceUrl, also for a soft-deleted system.
+    send_json(
+        response, 409,
+        make_envelope(kStyle, false, "SYSAPI_SYS_EXISTS System already exists: " + id, result));
+    return;
+  }
+  send_success(response, kStyle, result, "SYSAPI_CREATED System created: " + id, 201);
+}
+
+// Applies enable, disable, delete or undelete. Returns the change count, or nullopt when the
+// system is unknown (or, except for undelete, deleted).
+std::optional<int> change_system(SimState& state, const std::string& id,
+                                 const std::string& action) {
+  auto found = state.systems.find(id);
+  if (found == state.systems.end()) {
+    return std::nullopt;
+  }
+  json& system = found->second;
+  bool deleted = system.value("deleted", false);
+  if (action == "undelete") {
+    system["deleted"] = false;
+    return deleted ? 1 : 0;
+  }
+  if (deleted) {
+    return std::nullopt;
+  }
+
+  const char* field = action == "delete" ? "deleted" : "enabled";
+  bool new_value = action != "disable";
+  if (system[field] == new_value) {
+    return 0;
+  }
+  system[field] = new_value;
+  system["updated"] = format_iso_utc_millis(std::chrono::system_clock::now());
+  return 1;
+}
+
+void post_system_change(SimContext& context, const httplib::Request& request,
+                        httplib::Response& response, const TokenClaims&) {
+  std::string id = request.matches[1];
+  std::string action = request.matches[2];
+  auto changes =
+      context.store.with_state([&](SimState& state) { return change_system(state, id, action); });
+  if (!changes) {
+    send_error(response, kStyle, 404, "SYSAPI_NOT_FOUND System not found: '" + id + "'");
+    return;
+  }
+  send_success(response, kStyle, json{{"changes", *changes}},
+               "TAPIS_UPDATED System " + action + " applied to " + id + ": " +
+                   std::to_string(*changes) + " change(s)");
+}
+
+void get_system_enabled(SimContext& context, const httplib::Request& request,
+                        httplib::Response& response, const TokenClaims&) {
+  std::string id = request.matches[1];
+  auto enabled = context.store.with_state([&](SimState& state) -> std::optional<bool> {
+    const json* system = find_live_system(state, id);
+    return system == nullptr ? std::nullopt : std::optional<bool>(system->value("enabled", true));
+  });
+  if (!enabled) {
+    send_error(response, kStyle, 404, "SYSAPI_NOT_FOUND System not found: '" + id + "'");
+    return;
+  }
+  send_success(response, kStyle, json{{"aBool", *enabled}}, "TAPIS_FOUND System found: " + id);
 }
 
 }  // namespace
@@ -40,7 +239,11 @@ void add_systems_routes(httplib::Server& server, SimContext& context) {
                   json::object());
 
   server.Get("/v3/systems", with_token(context, kStyle, list_systems));
+  server.Post("/v3/systems", with_token(context, kStyle, create_system));
   server.Get(R"(/v3/systems/([^/]+))", with_token(context, kStyle, get_system));
+  server.Get(R"(/v3/systems/([^/]+)/isEnabled)", with_token(context, kStyle, get_system_enabled));
+  server.Post(R"(/v3/systems/([^/]+)/(enable|disable|delete|undelete))",
+              with_token(context, kStyle, post_system_change));
 }
 
 }  // namespace probe::sim
