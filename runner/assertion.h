@@ -17,7 +17,7 @@ class ResponseView {
   explicit ResponseView(const HttpResponse& response) : response_(response) {}
 
   const HttpResponse& response() const { return response_; }
-  // The body as JSON, or nullptr when it is not JSON; json_error() then says why.
+  // The body as JSON, or nullptr when it is not JSON; json_error() then gives the reason.
   const nlohmann::json* json() const;
   const std::string& json_error() const;
   // The body's SHA-256 in lowercase hex, computed once (a download's was computed while it

@@ -55,7 +55,7 @@ struct RunOptions {
   }
 };
 
-// Why a request produced no response.
+// The reason a request produced no response.
 struct StepError {
   std::string message;
   bool interrupted = false;

@@ -18,7 +18,7 @@ struct PollPolicy {
   std::optional<long long> max_attempts;  // requests sent, the first one included
 };
 
-// What one attempt found.
+// The verdict of one attempt.
 enum class AttemptVerdict {
   pending,    // neither condition holds yet (or the request failed): try again
   satisfied,  // every `until` assertion holds
