@@ -11,15 +11,24 @@ namespace probe {
 
 namespace {
 
-const std::vector<std::string> kSiteKeys = {"name",      "base_url", "admin_base_url",
-                                            "tenant",    "tls",      "timeout",
-                                            "variables", "secrets",  "auth"};
-const std::vector<std::string> kTlsKeys = {"verify", "ca_file"};
-const std::vector<std::string> kAuthKeys = {"user", "service"};
-const std::vector<std::string> kUserKeys = {"username", "password"};
-const std::vector<std::string> kServiceKeys = {"username", "password", "tenant", "site_id",
-                                               "base_url"};
-const std::vector<std::string> kSecretKeys = {"env", "file"};
+// The keys that each kind of mapping in a site file accepts. The unknown-key check reads its lists
+// from here, and a unit test compares every entry with the $defs entry of the same name in
+// schemas/site.schema.json, so a key added here must be added to the schema as well.
+const MappingKeys kSiteMappings = {
+    {"site",
+     {"name", "base_url", "admin_base_url", "tenant", "tls", "timeout", "variables", "secrets",
+      "auth"}},
+    {"tls", {"verify", "ca_file"}},
+    {"auth", {"user", "service"}},
+    {"user", {"username", "password"}},
+    {"service", {"username", "password", "tenant", "site_id", "base_url"}},
+    {"secret", {"env", "file"}},
+};
+
+// The accepted keys of a kind of mapping in kSiteMappings.
+const std::vector<std::string>& keys_of(const std::string& kind) {
+  return kSiteMappings.at(kind);
+}
 
 class SiteLoader {
  public:
@@ -28,7 +37,7 @@ class SiteLoader {
   Site load(const YAML::Node& root) {
     Site site;
     site.file = reader_.file();
-    if (!reader_.expect_map(root, "the site file", kSiteKeys))
+    if (!reader_.expect_map(root, "the site file", keys_of("site")))
       return site;
 
     site.name = root["name"] ? reader_.string(root["name"], "'name'").value_or("") : "";
@@ -65,7 +74,7 @@ class SiteLoader {
   }
 
   void read_tls(const YAML::Node& node, Site& site) {
-    if (!reader_.expect_map(node, "'tls'", kTlsKeys))
+    if (!reader_.expect_map(node, "'tls'", keys_of("tls")))
       return;
     if (node["verify"])
       site.verify_tls = reader_.boolean(node["verify"], "'tls.verify'").value_or(true);
@@ -80,7 +89,7 @@ class SiteLoader {
       std::string name = it->first.Scalar();
       std::string what = fmt::format("secret '{}'", name);
       const YAML::Node source = it->second;
-      if (!reader_.expect_map(source, what, kSecretKeys))
+      if (!reader_.expect_map(source, what, keys_of("secret")))
         continue;
       if (source.size() != 1) {
         reader_.error(source, fmt::format("{} needs exactly one of 'env' and 'file'", what),
@@ -126,16 +135,16 @@ class SiteLoader {
   }
 
   void read_auth(const YAML::Node& node, Site& site) {
-    if (!reader_.expect_map(node, "'auth'", kAuthKeys))
+    if (!reader_.expect_map(node, "'auth'", keys_of("auth")))
       return;
     if (const YAML::Node user = node["user"];
-        user && reader_.expect_map(user, "'auth.user'", kUserKeys)) {
-      if (require(user, "'auth.user'", kUserKeys))
+        user && reader_.expect_map(user, "'auth.user'", keys_of("user"))) {
+      if (require(user, "'auth.user'", keys_of("user")))
         site.user = UserAccount{reader_.to_template(user["username"]),
                                 reader_.to_template(user["password"])};
     }
     if (const YAML::Node service = node["service"];
-        service && reader_.expect_map(service, "'auth.service'", kServiceKeys)) {
+        service && reader_.expect_map(service, "'auth.service'", keys_of("service"))) {
       if (!require(service, "'auth.service'", {"username", "password"}))
         return;
       ServiceAccount account;
@@ -167,6 +176,10 @@ class SiteLoader {
 };
 
 }  // namespace
+
+const MappingKeys& site_mapping_keys() {
+  return kSiteMappings;
+}
 
 std::expected<Site, Diagnostics> load_site(const std::string& path) {
   auto root = load_yaml_file(path);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "diagnostic.h"
+#include "mapping_keys.h"
 #include "template.h"
 
 namespace probe {
@@ -49,5 +50,9 @@ struct Site {
 
 // Loads a site file and reads its secrets. Reports every problem found.
 std::expected<Site, Diagnostics> load_site(const std::string& path);
+
+// The keys that each kind of mapping in a site file accepts, by kind ("site", "tls", ...). Each
+// kind is also a $defs entry of schemas/site.schema.json.
+const MappingKeys& site_mapping_keys();
 
 }  // namespace probe

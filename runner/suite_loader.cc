@@ -15,27 +15,37 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string> kSuiteKeys = {"name",     "description", "tags", "variables",
-                                             "defaults", "parallel",    "tests"};
-const std::vector<std::string> kDefaultsKeys = {"auth", "timeout", "headers", "redirects"};
-const std::vector<std::string> kTestKeys = {"name", "description", "tags",
-                                            "skip", "steps",       "cleanup"};
-const std::vector<std::string> kStepKeys = {"name", "request", "capture", "assert", "poll"};
-const std::vector<std::string> kPollKeys = {"interval",     "backoff", "max_interval", "timeout",
-                                            "max_attempts", "until",   "fail_when"};
-const std::vector<std::string> kRequestKeys = {"method",    "url",  "query",     "headers",
-                                               "json",      "form", "body",      "timeout",
-                                               "redirects", "auth", "multipart", "download"};
-const std::vector<std::string> kPartKeys = {"name",     "value",    "file",
-                                            "generate", "filename", "content_type"};
-const std::vector<std::string> kGenerateKeys = {"size", "seed"};
-const std::vector<std::string> kRedirectKeys = {"follow", "max"};
-const std::vector<std::string> kCaptureKeys = {"json", "header", "regex", "group", "status",
-                                               "body", "sha256", "size",  "secret"};
-const std::vector<std::string> kAssertKeys = {"status",   "headers", "json", "body",
-                                              "duration", "sha256",  "size"};
-const std::vector<std::string> kOperators = {
-    "eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "matches", "exists", "type", "length"};
+// The keys that each kind of mapping in a suite file accepts. The unknown-key check reads its
+// lists from here, and a unit test compares every entry with the $defs entry of the same name in
+// schemas/suite.schema.json, so a key added here must be added to the schema as well.
+const MappingKeys kSuiteMappings = {
+    {"suite", {"name", "description", "tags", "variables", "defaults", "parallel", "tests"}},
+    {"defaults", {"auth", "timeout", "headers", "redirects"}},
+    {"test", {"name", "description", "tags", "skip", "steps", "cleanup"}},
+    {"step", {"name", "request", "capture", "assert", "poll"}},
+    {"poll",
+     {"interval", "backoff", "max_interval", "timeout", "max_attempts", "until", "fail_when"}},
+    {"request",
+     {"method", "url", "query", "headers", "json", "form", "body", "timeout", "redirects", "auth",
+      "multipart", "download"}},
+    {"multipart_part", {"name", "value", "file", "generate", "filename", "content_type"}},
+    {"generate", {"size", "seed"}},
+    {"redirects", {"follow", "max"}},
+    {"auth", {"basic"}},
+    {"basic_auth", {"username", "password"}},
+    {"capture", {"json", "header", "regex", "group", "status", "body", "sha256", "size", "secret"}},
+    {"assert", {"status", "headers", "json", "body", "duration", "sha256", "size"}},
+    {"operators",
+     {"eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "matches", "exists", "type", "length"}},
+    {"duration_limits", {"lt", "le", "gt", "ge"}},
+    {"sha256_source", {"file", "generate"}},
+};
+
+// The accepted keys of a kind of mapping in kSuiteMappings.
+const std::vector<std::string>& keys_of(const std::string& kind) {
+  return kSuiteMappings.at(kind);
+}
+
 const std::vector<std::string> kTypeNames = {"string", "number", "integer", "boolean",
                                              "null",   "array",  "object"};
 const std::vector<std::string> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
@@ -52,7 +62,7 @@ class SuiteLoader {
   Suite load(const YAML::Node& root) {
     Suite suite;
     suite.file = reader_.file();
-    if (!reader_.expect_map(root, "the suite", kSuiteKeys))
+    if (!reader_.expect_map(root, "the suite", keys_of("suite")))
       return suite;
 
     if (root["name"]) {
@@ -93,7 +103,7 @@ class SuiteLoader {
 
   Defaults read_defaults(const YAML::Node& node) {
     Defaults defaults;
-    if (!reader_.expect_map(node, "'defaults'", kDefaultsKeys))
+    if (!reader_.expect_map(node, "'defaults'", keys_of("defaults")))
       return defaults;
     if (node["auth"]) {
       AuthSpec auth = read_auth(node["auth"]);
@@ -134,7 +144,7 @@ class SuiteLoader {
   TestSpec read_test(const YAML::Node& node) {
     TestSpec test;
     test.location = reader_.location(node);
-    if (!reader_.expect_map(node, "a test", kTestKeys))
+    if (!reader_.expect_map(node, "a test", keys_of("test")))
       return test;
     if (node["name"]) {
       test.name = reader_.string(node["name"], "'name'").value_or("");
@@ -177,7 +187,7 @@ class SuiteLoader {
     StepSpec step;
     step.location = reader_.location(node);
     step.name = fmt::format("step {}", index);
-    if (!reader_.expect_map(node, "a step", kStepKeys))
+    if (!reader_.expect_map(node, "a step", keys_of("step")))
       return step;
     if (node["name"])
       step.name = reader_.string(node["name"], "'name'").value_or(step.name);
@@ -197,7 +207,7 @@ class SuiteLoader {
   }
 
   std::optional<PollSpec> read_poll(const YAML::Node& node) {
-    if (!reader_.expect_map(node, "'poll'", kPollKeys))
+    if (!reader_.expect_map(node, "'poll'", keys_of("poll")))
       return std::nullopt;
     PollSpec poll;
     poll.location = reader_.location(node);
@@ -261,7 +271,7 @@ class SuiteLoader {
   RequestSpec read_request(const YAML::Node& node) {
     RequestSpec request;
     request.location = reader_.location(node);
-    if (!reader_.expect_map(node, "'request'", kRequestKeys))
+    if (!reader_.expect_map(node, "'request'", keys_of("request")))
       return request;
 
     if (node["method"]) {
@@ -304,7 +314,7 @@ class SuiteLoader {
       return;
     }
     for (const YAML::Node& item : node) {
-      if (!reader_.expect_map(item, "a multipart part", kPartKeys))
+      if (!reader_.expect_map(item, "a multipart part", keys_of("multipart_part")))
         continue;
       MultipartSpec part;
       part.location = reader_.location(item);
@@ -384,7 +394,7 @@ class SuiteLoader {
       follow = reader_.boolean(node, "'redirects'");
       return;
     }
-    if (!reader_.expect_map(node, "'redirects'", kRedirectKeys))
+    if (!reader_.expect_map(node, "'redirects'", keys_of("redirects")))
       return;
     if (node["follow"])
       follow = reader_.boolean(node["follow"], "'redirects.follow'");
@@ -412,10 +422,10 @@ class SuiteLoader {
                       "use none, user, service, or 'basic: {username: ..., password: ...}'");
       return auth;
     }
-    if (!reader_.expect_map(node, "'auth'", {"basic"}))
+    if (!reader_.expect_map(node, "'auth'", keys_of("auth")))
       return auth;
     const YAML::Node basic = node["basic"];
-    if (!basic || !reader_.expect_map(basic, "'auth.basic'", {"username", "password"}))
+    if (!basic || !reader_.expect_map(basic, "'auth.basic'", keys_of("basic_auth")))
       return auth;
     if (!basic["username"] || !basic["password"]) {
       reader_.error(basic, "'auth.basic' needs both 'username' and 'password'");
@@ -445,7 +455,7 @@ class SuiteLoader {
       capture.expression = node.Scalar();
       return compile_path(node, capture.expression, capture.path);
     }
-    if (!reader_.expect_map(node, fmt::format("capture '{}'", capture.name), kCaptureKeys))
+    if (!reader_.expect_map(node, fmt::format("capture '{}'", capture.name), keys_of("capture")))
       return false;
     if (node["secret"])
       capture.secret = reader_.boolean(node["secret"], "'secret'").value_or(false);
@@ -537,7 +547,7 @@ class SuiteLoader {
 
   void read_assertions(const YAML::Node& node, std::vector<AssertionSpec>& assertions,
                        const std::string& what = "'assert'") {
-    if (!reader_.expect_map(node, what, kAssertKeys))
+    if (!reader_.expect_map(node, what, keys_of("assert")))
       return;
     if (node["status"])
       read_status(node["status"], assertions);
@@ -578,7 +588,7 @@ class SuiteLoader {
     if (node.IsScalar()) {
       assertion.expected = reader_.to_template(node);
     } else {
-      if (!reader_.expect_map(node, "'sha256'", {"file", "generate"}) || node.size() != 1) {
+      if (!reader_.expect_map(node, "'sha256'", keys_of("sha256_source")) || node.size() != 1) {
         reader_.error(node,
                       "'sha256' takes a hex digest, {file: PATH} or {generate: {size, seed}}");
         return;
@@ -601,7 +611,7 @@ class SuiteLoader {
   }
 
   std::optional<std::pair<uint64_t, uint64_t>> read_generate(const YAML::Node& node) {
-    if (!reader_.expect_map(node, "'generate'", kGenerateKeys))
+    if (!reader_.expect_map(node, "'generate'", keys_of("generate")))
       return std::nullopt;
     if (!node["size"]) {
       reader_.error(node, "'generate' has no 'size'", "add 'size:', e.g. 10MiB");
@@ -628,7 +638,7 @@ class SuiteLoader {
   }
 
   void read_duration_assertion(const YAML::Node& node, std::vector<AssertionSpec>& assertions) {
-    if (!reader_.expect_map(node, "'assert.duration'", {"lt", "le", "gt", "ge"}))
+    if (!reader_.expect_map(node, "'assert.duration'", keys_of("duration_limits")))
       return;
     for (auto it = node.begin(); it != node.end(); ++it) {
       auto seconds = reader_.duration(it->second, "a duration limit");
@@ -664,12 +674,13 @@ class SuiteLoader {
         target.empty() ? "the assertion" : fmt::format("the assertion on '{}'", target);
     if (on_length)
       what = "'length'";
-    if (!reader_.expect_map(node, what, kOperators))
+    const std::vector<std::string>& operators = keys_of("operators");
+    if (!reader_.expect_map(node, what, operators))
       return;
 
     for (auto it = node.begin(); it != node.end(); ++it) {
       const std::string op = it->first.Scalar();
-      if (std::find(kOperators.begin(), kOperators.end(), op) == kOperators.end())
+      if (std::find(operators.begin(), operators.end(), op) == operators.end())
         continue;
       if (op == "length") {
         if (on_length) {
@@ -732,6 +743,10 @@ class SuiteLoader {
 };
 
 }  // namespace
+
+const MappingKeys& suite_mapping_keys() {
+  return kSuiteMappings;
+}
 
 std::expected<Suite, Diagnostics> load_suite(const std::string& path) {
   auto root = load_yaml_file(path);
