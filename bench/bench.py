@@ -709,9 +709,11 @@ def summaries(results: dict) -> dict:
             entry["tools"][tool] = summarize(runs)
         floor = meta.get("floor")
         if floor and floor in entry["tools"]:
-            base = entry["tools"][floor]["wall_s"]
+            base = entry["tools"][floor]
             for summary in entry["tools"].values():
-                summary["ratio_to_floor"] = summary["wall_s"] / base
+                summary["ratio_to_floor"] = summary["wall_s"] / base["wall_s"]
+                if base["cpu_s"] > 0:
+                    summary["cpu_ratio_to_floor"] = summary["cpu_s"] / base["cpu_s"]
         table[workload] = entry
     return table
 
@@ -775,14 +777,14 @@ def format_value(value: float | None, unit: str) -> str:
 
 def markdown(table: dict, targets: list[dict], info: dict) -> str:
     lines = [f"Run of {info['date']} on {info['machine']['cpu']} "
-             f"({info['machine']['cores']} cores), tapis-probe {info['probe_version']} "
+             f"({info['machine']['cores']} cores), {info['probe_version']} "
              f"at {info['commit']}; {info['passes']} passes, medians.", ""]
-    lines += ["| workload | tool | wall (median) | min–max | CPU s | peak RSS MiB | vs floor |",
-              "|---|---|---:|---:|---:|---:|---:|"]
+    lines += ["| workload | tool | wall (median) | min–max | CPU s | peak RSS MiB | wall vs floor "
+              "| CPU vs floor |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for workload, entry in table.items():
         meta = entry["meta"]
         if meta.get("skipped"):
-            lines.append(f"| {workload} | {meta['skipped']} | | | | | |")
+            lines.append(f"| {workload} | {meta['skipped']} | | | | | | |")
             continue
         for name, s in entry["tools"].items():
             wall = s["wall_s"]
@@ -790,10 +792,11 @@ def markdown(table: dict, targets: list[dict], info: dict) -> str:
             spread = (f"{s['wall_min_s'] * 1000:.1f}–{s['wall_max_s'] * 1000:.1f} ms"
                       if wall < 10 else f"{s['wall_min_s']:.2f}–{s['wall_max_s']:.2f} s")
             ratio = f"{s['ratio_to_floor']:.2f}x" if "ratio_to_floor" in s else ""
+            cpu_ratio = f"{s['cpu_ratio_to_floor']:.2f}x" if "cpu_ratio_to_floor" in s else ""
             marker = " (floor)" if name == meta.get("floor") else ""
             scaled = "*" if name.startswith("wrk") else ""
             lines.append(f"| {workload} | {name}{marker}{scaled} | {text} | {spread} | "
-                         f"{s['cpu_s']:.3f} | {s['peak_rss_mib']:.1f} | {ratio} |")
+                         f"{s['cpu_s']:.3f} | {s['peak_rss_mib']:.1f} | {ratio} | {cpu_ratio} |")
     lines.append("")
     if any(name.startswith("wrk") for entry in table.values() for name in entry["tools"]):
         lines += ["\\* wrk runs for a fixed time; its wall and CPU are scaled to the "
@@ -810,7 +813,26 @@ def markdown(table: dict, targets: list[dict], info: dict) -> str:
         verdict = "PASS" if t["pass"] else ("SKIPPED" if t["note"] else "FAIL")
         lines.append(f"| {t['target']} | {format_value(t['value'], t['unit'])} | "
                      f"{format_value(t['limit'], t['unit'])} | {verdict} |")
+    lines += ["", *machine_markdown(info)]
     return "\n".join(lines) + "\n"
+
+
+def machine_markdown(info: dict) -> list[str]:
+    """Returns the machine section: lscpu's main lines, the kernel and package versions."""
+    machine = info["machine"]
+    keys = ("Architecture", "Model name", "CPU(s)", "Thread(s) per core", "CPU MHz",
+            "BogoMIPS", "Hypervisor vendor", "L2 cache", "L3 cache")
+    lines = ["Machine:", "", "```"]
+    for line in machine["lscpu"].splitlines():
+        if line.split(":", 1)[0].strip() in keys:
+            lines.append(" ".join(line.split()))
+    lines.append(f"Kernel: {machine['kernel']}")
+    lines.append("Packages: " + ", ".join(f"{name} {version}"
+                                          for name, version in machine["packages"].items()))
+    lines.append(f"Python: {machine['python']}; load average at the start: "
+                 f"{machine['load_average']}")
+    lines.append("```")
+    return lines
 
 
 def command_output(argv: list[str]) -> str:
@@ -825,7 +847,8 @@ def machine_info(args: argparse.Namespace, probe: str) -> dict:
     cpu = next((line.split(":", 1)[1].strip() for line in lscpu.splitlines()
                 if line.startswith("Model name")), platform.processor())
     packages = {}
-    for package in ("nginx", "curl", "libcurl4", "wrk", "jq", "valgrind", "g++-12"):
+    for package in ("nginx", "curl", "libcurl4", "wrk", "jq", "nlohmann-json3-dev",
+                    "libyaml-cpp0.7", "g++-12"):
         version = command_output(["dpkg-query", "-W", "-f=${Version}", package])
         if version:
             packages[package] = version
@@ -833,6 +856,7 @@ def machine_info(args: argparse.Namespace, probe: str) -> dict:
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
                     "lscpu": lscpu, "packages": packages,
+                    "load_average": " ".join(f"{load:.2f}" for load in os.getloadavg()),
                     "python": platform.python_version()},
         "probe": probe,
         "probe_version": command_output([probe, "--version"]),
