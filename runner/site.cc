@@ -91,7 +91,7 @@ class SiteLoader {
       const YAML::Node source = it->second;
       if (!reader_.expect_map(source, what, keys_of("secret")))
         continue;
-      if (source.size() != 1) {
+      if (source.size() != 1 || (!source["env"] && !source["file"])) {
         reader_.error(source, fmt::format("{} needs exactly one of 'env' and 'file'", what),
                       "secrets are never written in the site file itself");
         continue;

@@ -153,6 +153,8 @@ class SuiteLoader {
     }
     if (node["tags"])
       test.tags = reader_.string_list(node["tags"], "'tags'").value_or(std::vector<std::string>{});
+    if (node["description"])
+      reader_.string(node["description"], "'description'");
     if (node["skip"])
       test.skip = reader_.string(node["skip"], "'skip'");
 
@@ -425,7 +427,12 @@ class SuiteLoader {
     if (!reader_.expect_map(node, "'auth'", keys_of("auth")))
       return auth;
     const YAML::Node basic = node["basic"];
-    if (!basic || !reader_.expect_map(basic, "'auth.basic'", keys_of("basic_auth")))
+    if (!basic) {
+      reader_.error(node, "'auth' has no 'basic'",
+                    "use none, user, service, or 'basic: {username: ..., password: ...}'");
+      return auth;
+    }
+    if (!reader_.expect_map(basic, "'auth.basic'", keys_of("basic_auth")))
       return auth;
     if (!basic["username"] || !basic["password"]) {
       reader_.error(basic, "'auth.basic' needs both 'username' and 'password'");
@@ -449,6 +456,18 @@ class SuiteLoader {
     }
   }
 
+  // The sources that take no argument (`status: true`) accept only true, so that `status: false`
+  // does not capture the status anyway.
+  bool require_true(const YAML::Node& node, const std::string& what) {
+    std::optional<bool> value = reader_.boolean(node, what);
+    if (value && !*value) {
+      reader_.error(node, fmt::format("{} can only be true", what),
+                    "remove the key to take the value from another source");
+      return false;
+    }
+    return value.has_value();
+  }
+
   bool read_capture(const YAML::Node& node, CaptureSpec& capture) {
     if (node.IsScalar()) {
       capture.source = CaptureSource::json;
@@ -460,6 +479,14 @@ class SuiteLoader {
     if (node["secret"])
       capture.secret = reader_.boolean(node["secret"], "'secret'").value_or(false);
 
+    if (node["group"] && !node["regex"]) {
+      reader_.error(node["group"],
+                    fmt::format("capture '{}' has 'group' but no 'regex'", capture.name),
+                    "'group' selects a group of the 'regex' match; remove it or add 'regex:'");
+      return false;
+    }
+
+    bool valid = true;
     int sources = 0;
     if (node["json"]) {
       capture.source = CaptureSource::json;
@@ -493,20 +520,26 @@ class SuiteLoader {
     }
     if (node["status"]) {
       capture.source = CaptureSource::status;
+      valid = require_true(node["status"], "'status'") && valid;
       ++sources;
     }
     if (node["body"]) {
       capture.source = CaptureSource::body;
+      valid = require_true(node["body"], "'body'") && valid;
       ++sources;
     }
     if (node["sha256"]) {
       capture.source = CaptureSource::sha256;
+      valid = require_true(node["sha256"], "'sha256'") && valid;
       ++sources;
     }
     if (node["size"]) {
       capture.source = CaptureSource::size;
+      valid = require_true(node["size"], "'size'") && valid;
       ++sources;
     }
+    if (!valid)
+      return false;
     if (sources != 1) {
       reader_.error(node, fmt::format("capture '{}' needs exactly one of json, header, regex, "
                                       "status, body, sha256 and size",
