@@ -8,7 +8,7 @@ PROBE_PACKAGES=(
   g++ cmake ninja-build pkg-config curl ca-certificates
   libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev libre2-dev libpugixml-dev
   libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev libgtest-dev libgmock-dev
-  python3 python3-httpbin python3-junitparser python3-jsonschema libxml2-utils perl
+  python3 python3-httpbin python3-junitparser python3-jsonschema python3-yaml libxml2-utils perl
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
