@@ -637,8 +637,9 @@ def validate_workload(bench: Bench) -> None:
         label = f"W4-tapis-probe-{index + 1}"
         out = bench.output_path(label)
         run = measure(argv, out)
-        if run["exit_code"] != 0:
-            bench.fail(f"{label}: exit code {run['exit_code']} (see {out} and .err)")
+        expected = f"{args.w4_tests} tests"
+        if run["exit_code"] != 0 or expected not in out.read_text(errors="replace"):
+            bench.fail(f"{label}: exit code {run['exit_code']}, expected '{expected}' in {out}")
             continue
         bench.record("W4", "tapis-probe validate", run)
     suite_mib = suite.stat().st_size / MIB
