@@ -873,9 +873,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--out", default=str(ROOT / "build-bench" / "results"),
                         help="folder for results.json and results.md")
     parser.add_argument("--quick", action="store_true",
-                        help="one pass, W3 with 10 s readiness, for iterating")
+                        help="for iterating: 3 passes, wrk for 1 s, no bash loop, W3 once "
+                        "with a 10 s readiness delay")
     parser.add_argument("--passes", type=int, help="passes over W1, W2, W4 and start-up "
-                        "(default 5, quick 1)")
+                        "(default 5, quick 3)")
     parser.add_argument("--workloads", default="w1,w2,w3,w4,startup",
                         help="comma-separated subset of w1,w2,w3,w4,startup")
     parser.add_argument("--jobs", type=int, default=8,
@@ -890,15 +891,17 @@ def parse_args() -> argparse.Namespace:
                         help="seconds until each polled job finishes (default 30, quick 10)")
     parser.add_argument("--w3-passes", type=int, help="W3 passes (default 3, quick 1)")
     parser.add_argument("--w4-tests", type=int, default=10000)
-    parser.add_argument("--wrk-seconds", type=int, default=2,
-                        help="duration of each wrk run")
+    parser.add_argument("--wrk-seconds", type=int,
+                        help="duration of each wrk run in seconds (default 2, quick 1)")
     parser.add_argument("--startup-repeats", type=int, default=10,
                         help="start-up runs of each command per pass")
     parser.add_argument("--no-loop", action="store_true",
                         help="leave out the bash + curl + jq loop (the slowest tool)")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = parser.parse_args()
-    args.passes = args.passes or (1 if args.quick else 5)
+    args.passes = args.passes or (3 if args.quick else 5)
+    args.wrk_seconds = args.wrk_seconds or (1 if args.quick else 2)
+    args.no_loop = args.no_loop or args.quick
     args.w3_passes = args.w3_passes or (1 if args.quick else 3)
     args.w3_ready_after = args.w3_ready_after or (10.0 if args.quick else 30.0)
     args.workloads = {w.strip().lower() for w in args.workloads.split(",") if w.strip()}
