@@ -16,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMaxRendered = 300;
 constexpr const char* kMissing = "(missing)";
 
 // Compares a JSON integer with a double exactly: neither side is rounded to the other's type.
@@ -347,10 +346,7 @@ std::optional<json> select_value(const JsonPath& path, const json& root) {
 }
 
 std::string render(const json& value) {
-  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() > kMaxRendered)
-    text = text.substr(0, kMaxRendered) + "...";
-  return text;
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 namespace {

@@ -45,7 +45,8 @@ bool json_equal(const nlohmann::json& a, const nlohmann::json& b);
 // otherwise the list of every selected node.
 std::optional<nlohmann::json> select_value(const JsonPath& path, const nlohmann::json& root);
 
-// Renders a value for messages and reports, cut to a readable length.
+// Renders a value as compact JSON for messages and reports, whole: callers mask secrets and
+// then cut it (Redactor::mask_excerpt).
 std::string render(const nlohmann::json& value);
 
 }  // namespace probe

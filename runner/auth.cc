@@ -106,7 +106,7 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint_service_tok
     if (!*value)
       return std::unexpected(format_diagnostic(value->error()));
   }
-  redactor_.add(*password);
+  redactor_.add_basic_credentials(*username, *password);
 
   json body = {
       {"account_type", "service"}, {"token_tenant_id", *tenant}, {"token_username", *username}};

@@ -21,6 +21,7 @@ using SteadyClock = std::chrono::steady_clock;
 
 // The part of a response body shown in the step log of a failed step.
 constexpr size_t kBodyExcerptBytes = 2048;
+constexpr size_t kValueExcerptBytes = 300;  // of a value shown in an assertion or a capture
 
 // Poll attempts beyond this many are counted, not logged one by one.
 constexpr int kMaxLoggedAttempts = 20;
@@ -123,15 +124,10 @@ void log_response(StepResult& step, const HttpResponse& response) {
   }
 }
 
-// Masks before cutting, because a secret cut in two would escape masking later.
 void log_body_excerpt(StepResult& step, const HttpResponse& response, const Redactor& redactor) {
   if (response.body.empty())
     return;
-  std::string body = redactor.mask(response.body);
-  std::string excerpt = body.substr(0, kBodyExcerptBytes);
-  if (body.size() > kBodyExcerptBytes)
-    excerpt += fmt::format("... ({} more bytes)", body.size() - kBodyExcerptBytes);
-  step.log.push_back("< " + excerpt);
+  step.log.push_back("< " + redactor.mask_excerpt(response.body, kBodyExcerptBytes));
 }
 
 std::optional<std::string> capture_value(const CaptureSpec& capture, const ResponseView& view,
@@ -268,8 +264,9 @@ SuiteResult Executor::run_suite(const Suite& suite) {
   auto scope = suite_scope(suite, variables);
 
   auto start = SteadyClock::now();
+  ClientLease lease(client_);
   for (size_t i = 0; i < suite.tests.size(); ++i) {
-    result.tests[i] = run_test(suite, suite.tests[i], *scope, client_, true);
+    result.tests[i] = run_test(suite, suite.tests[i], *scope, lease, true);
     observer_.test_finished(result.tests[i]);
   }
   result.seconds = seconds_since(start);
@@ -294,7 +291,6 @@ std::vector<SuiteResult> Executor::run(const std::vector<Suite>& suites) {
   std::vector<Task> tasks;
   std::vector<std::unique_ptr<Scope>> variable_scopes;
   std::vector<std::unique_ptr<Scope>> scopes;
-  std::vector<SteadyClock::time_point> started(suites.size());
   for (size_t i = 0; i < suites.size(); ++i) {
     results.push_back(start_suite(suites[i]));
     variable_scopes.push_back(std::make_unique<Scope>(&site_scope_));
@@ -307,39 +303,35 @@ std::vector<SuiteResult> Executor::run(const std::vector<Suite>& suites) {
     }
   }
 
-  std::atomic<size_t> next_task{0};
   std::mutex report_mutex;
-  auto worker = [&] {
-    std::unique_ptr<HttpClient> client = options_.client_factory();
-    for (size_t index = next_task++; index < tasks.size(); index = next_task++) {
-      const Task& task = tasks[index];
-      const Suite& suite = suites[task.suite];
-      for (size_t t = task.first_test; t < task.end_test; ++t) {
-        auto start = SteadyClock::now();
-        TestResult test = run_test(suite, suite.tests[t], *scopes[task.suite], *client, false);
-        std::lock_guard lock(report_mutex);
-        // Progress lines of concurrent tests must not interleave: each test reports at its end.
-        observer_.suite_started(suite);
-        for (const StepResult& step : test.steps)
-          observer_.step_finished(step);
-        observer_.test_finished(test);
-        results[task.suite].seconds += seconds_since(start);
-        results[task.suite].tests[t] = std::move(test);
-      }
+  auto run_task = [&](size_t index, ClientLease& lease) {
+    const Task& task = tasks[index];
+    const Suite& suite = suites[task.suite];
+    for (size_t t = task.first_test; t < task.end_test; ++t) {
+      auto start = SteadyClock::now();
+      TestResult test = run_test(suite, suite.tests[t], *scopes[task.suite], lease, false);
+      std::lock_guard lock(report_mutex);
+      // Progress lines of concurrent tests must not interleave: each test reports at its end.
+      observer_.suite_started(suite);
+      for (const StepResult& step : test.steps)
+        observer_.step_finished(step);
+      observer_.test_finished(test);
+      results[task.suite].seconds += seconds_since(start);
+      results[task.suite].tests[t] = std::move(test);
     }
   };
 
-  std::vector<std::thread> threads;
+  std::vector<std::unique_ptr<HttpClient>> clients;
   size_t count = std::min<size_t>(static_cast<size_t>(options_.jobs), tasks.size());
   for (size_t i = 0; i < count; ++i)
-    threads.emplace_back(worker);
-  for (std::thread& thread : threads)
-    thread.join();
+    clients.push_back(options_.client_factory());
+  TaskPool pool(std::move(clients), tasks.size(), run_task);
+  pool.run();
   return results;
 }
 
 TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Scope& suite_scope,
-                              HttpClient& client, bool live_progress) {
+                              ClientLease& lease, bool live_progress) {
   TestResult result;
   result.name = test.name;
   result.tags = suite.tags;
@@ -362,7 +354,7 @@ TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Sc
   for (const StepSpec& step : test.steps) {
     if (result.outcome != Outcome::passed)
       break;
-    result.steps.push_back(run_step(suite, step, scope, client, false));
+    result.steps.push_back(run_step(suite, step, scope, lease, false));
     const StepResult& done = result.steps.back();
     if (live_progress)
       observer_.step_finished(done);
@@ -373,7 +365,7 @@ TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Sc
   }
 
   for (const StepSpec& step : test.cleanup) {
-    result.steps.push_back(run_step(suite, step, scope, client, true));
+    result.steps.push_back(run_step(suite, step, scope, lease, true));
     StepResult& done = result.steps.back();
     done.cleanup = true;
     if (live_progress)
@@ -428,6 +420,14 @@ std::optional<std::chrono::steady_clock::time_point> Executor::cleanup_deadline(
   return grace_deadline_;
 }
 
+AssertionResult Executor::checked_assertion(const AssertionSpec& assertion, const json& expected,
+                                            const ResponseView& view) {
+  AssertionResult checked = evaluate(assertion, expected, view);
+  checked.expected = redactor_.mask_excerpt(checked.expected, kValueExcerptBytes);
+  checked.actual = redactor_.mask_excerpt(checked.actual, kValueExcerptBytes);
+  return checked;
+}
+
 bool Executor::all_hold(const std::vector<AssertionSpec>& assertions, const ResponseView& view,
                         const Scope& scope, std::vector<AssertionResult>* results) {
   bool holds = true;
@@ -435,7 +435,7 @@ bool Executor::all_hold(const std::vector<AssertionSpec>& assertions, const Resp
     auto expected = expand(assertion.expected, scope);
     AssertionResult checked;
     if (expected) {
-      checked = evaluate(assertion, *expected, view);
+      checked = checked_assertion(assertion, *expected, view);
     } else {
       checked.subject = "variable";
       checked.actual = expected.error().message;
@@ -448,7 +448,7 @@ bool Executor::all_hold(const std::vector<AssertionSpec>& assertions, const Resp
   return holds;
 }
 
-std::optional<HttpResponse> Executor::poll(HttpClient& client, const StepSpec& spec,
+std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& spec,
                                            const HttpRequest& request, AuthKind auth, Scope& scope,
                                            StepResult& step) {
   const PollSpec& poll = *spec.poll;
@@ -459,8 +459,9 @@ std::optional<HttpResponse> Executor::poll(HttpClient& client, const StepSpec& s
   std::vector<AssertionResult> last_fail_when;
 
   PollPolicy policy = poll.policy;
-  auto outcome = run_poll(policy, waiter_, [&](int attempt) {
-    auto response = send(client, request, auth, false);
+  LeaseWaiter waiter(waiter_, lease);
+  auto outcome = run_poll(policy, waiter, [&](int attempt) {
+    auto response = send(lease.client(), request, auth, false);
     if (!response) {
       last_error = response.error().message;
       interrupted = response.error().interrupted;
@@ -536,7 +537,7 @@ std::optional<HttpResponse> Executor::poll(HttpClient& client, const StepSpec& s
 }
 
 StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& scope,
-                              HttpClient& client, bool cleanup) {
+                              ClientLease& lease, bool cleanup) {
   StepResult step;
   step.name = spec.name;
   step.location = spec.location;
@@ -570,7 +571,7 @@ StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& s
       return fail(format_location(username.error().location) + ": " + username.error().message);
     if (!password)
       return fail(format_location(password.error().location) + ": " + password.error().message);
-    redactor_.add(*password);
+    redactor_.add_basic_credentials(*username, *password);
     request.basic_auth = {*username, *password};
   }
   log_request(step, request);
@@ -578,12 +579,12 @@ StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& s
   auto start = SteadyClock::now();
   std::optional<HttpResponse> response;
   if (spec.poll) {
-    response = poll(client, spec, request, auth, scope, step);
+    response = poll(lease, spec, request, auth, scope, step);
     step.seconds = seconds_since(start);
     if (step.outcome == Outcome::error || !response)
       return step;
   } else {
-    auto sent = send(client, request, auth, cleanup);
+    auto sent = send(lease.client(), request, auth, cleanup);
     step.seconds = seconds_since(start);
     if (!sent) {
       step.log.push_back("! " + sent.error().message);
@@ -611,7 +612,7 @@ void Executor::check_response(const StepSpec& spec, const HttpResponse& response
       step.error = format_location(expected.error().location) + ": " + expected.error().message;
       return;
     }
-    step.assertions.push_back(evaluate(assertion, *expected, view));
+    step.assertions.push_back(checked_assertion(assertion, *expected, view));
     const AssertionResult& checked = step.assertions.back();
     step.log.push_back(fmt::format("{} {} {} {}, actual {}", checked.passed ? "ok" : "FAILED",
                                    checked.subject, checked.op, checked.expected, checked.actual));
@@ -628,8 +629,10 @@ void Executor::check_response(const StepSpec& spec, const HttpResponse& response
     }
     if (capture.secret)
       redactor_.add(value.is_string() ? value.get<std::string>() : value.dump());
-    step.log.push_back(fmt::format("captured {} = {}", capture.name,
-                                   capture.secret ? std::string(kMask) : render(value)));
+    step.log.push_back(
+        fmt::format("captured {} = {}", capture.name,
+                    capture.secret ? std::string(kMask)
+                                   : redactor_.mask_excerpt(render(value), kValueExcerptBytes)));
     scope.set(capture.name, Binding{std::move(value), false, capture.secret, capture.location, {}});
   }
   for (const std::string& problem : capture_errors)

@@ -18,6 +18,7 @@
 #include "secrets.h"
 #include "site.h"
 #include "suite.h"
+#include "task_pool.h"
 #include "waiter.h"
 
 namespace probe {
@@ -41,8 +42,9 @@ struct RunOptions {
   double cleanup_grace_seconds = 20;
   std::optional<std::chrono::steady_clock::time_point> deadline;  // from --max-time
   Waiter* waiter = nullptr;                                       // the system clock when null
-  // With jobs > 1 and a factory, suites run concurrently on that many threads, each with its own
-  // client from the factory; the tests of one suite keep their order unless it is `parallel`.
+  // With jobs > 1 and a factory, suites run concurrently with that many clients from the factory,
+  // so at most `jobs` requests are in flight; a test waiting between poll attempts holds no
+  // client. The tests of one suite keep their order unless the suite is `parallel`.
   int jobs = 1;
   std::function<std::unique_ptr<HttpClient>()> client_factory;
 
@@ -78,18 +80,20 @@ class Executor {
   // Fills `holder` with the suite's variables and returns the scope tests run in.
   std::unique_ptr<Scope> suite_scope(const Suite& suite, Scope& holder);
   TestResult run_test(const Suite& suite, const TestSpec& test, const Scope& suite_scope,
-                      HttpClient& client, bool live_progress);
-  StepResult run_step(const Suite& suite, const StepSpec& step, Scope& scope, HttpClient& client,
+                      ClientLease& lease, bool live_progress);
+  StepResult run_step(const Suite& suite, const StepSpec& step, Scope& scope, ClientLease& lease,
                       bool cleanup);
   // Adds credentials and the time limits that apply, then sends.
   std::expected<HttpResponse, StepError> send(HttpClient& client, const HttpRequest& request,
                                               AuthKind auth, bool cleanup);
-  // NOTE: a waiting poll holds its worker thread, so with --jobs N at most N polls wait at once.
-  std::optional<HttpResponse> poll(HttpClient& client, const StepSpec& spec,
+  std::optional<HttpResponse> poll(ClientLease& lease, const StepSpec& spec,
                                    const HttpRequest& request, AuthKind auth, Scope& scope,
                                    StepResult& step);
   void check_response(const StepSpec& spec, const HttpResponse& response, Scope& scope,
                       StepResult& step);
+  // Evaluates one assertion, with its values masked and cut for display.
+  AssertionResult checked_assertion(const AssertionSpec& assertion, const nlohmann::json& expected,
+                                    const ResponseView& view);
   bool all_hold(const std::vector<AssertionSpec>& assertions, const ResponseView& view,
                 const Scope& scope, std::vector<AssertionResult>* results);
   std::optional<std::chrono::steady_clock::time_point> cleanup_deadline();

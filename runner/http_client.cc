@@ -9,6 +9,7 @@
 #include <cstring>
 #include <deque>
 #include <filesystem>
+#include <mutex>
 
 namespace probe {
 
@@ -99,10 +100,54 @@ HttpErrorKind classify(CURLcode code) {
   }
 }
 
+// DNS results and TLS sessions shared by every client of the process, so that the clients of a
+// parallel run resolve a host and complete a full TLS handshake with it once, not once each.
+// Connections are not shared: each client keeps its own, for one thread at a time.
+class SharedCache {
+ public:
+  SharedCache() : share_(curl_share_init()) {
+    if (share_ == nullptr)
+      return;
+    curl_share_setopt(share_, CURLSHOPT_LOCKFUNC, lock);
+    curl_share_setopt(share_, CURLSHOPT_UNLOCKFUNC, unlock);
+    curl_share_setopt(share_, CURLSHOPT_USERDATA, this);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  }
+  ~SharedCache() { curl_share_cleanup(share_); }
+  SharedCache(const SharedCache&) = delete;
+  SharedCache& operator=(const SharedCache&) = delete;
+
+  CURLSH* handle() const { return share_; }
+
+ private:
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+    static_cast<SharedCache*>(user)->mutex_for(data).lock();
+  }
+  static void unlock(CURL*, curl_lock_data data, void* user) {
+    static_cast<SharedCache*>(user)->mutex_for(data).unlock();
+  }
+  std::mutex& mutex_for(curl_lock_data data) {
+    return mutexes_[static_cast<size_t>(data) % std::size(mutexes_)];
+  }
+
+  CURLSH* share_;
+  std::mutex mutexes_[CURL_LOCK_DATA_LAST];
+};
+
+SharedCache& shared_cache() {
+  static SharedCache cache;
+  return cache;
+}
+
 class CurlHttpClient : public HttpClient {
  public:
   explicit CurlHttpClient(const CurlOptions& options)
-      : options_(options), handle_(curl_easy_init()) {}
+      : options_(options), handle_(curl_easy_init()) {
+    // curl_easy_reset() keeps the share, so it is set once.
+    if (handle_ != nullptr)
+      curl_easy_setopt(handle_, CURLOPT_SHARE, shared_cache().handle());
+  }
   ~CurlHttpClient() override { curl_easy_cleanup(handle_); }
   CurlHttpClient(const CurlHttpClient&) = delete;
   CurlHttpClient& operator=(const CurlHttpClient&) = delete;
@@ -351,6 +396,7 @@ std::unique_ptr<HttpClient> make_curl_client(const CurlOptions& options) {
 
 void init_http() {
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  shared_cache();
 }
 
 }  // namespace probe

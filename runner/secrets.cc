@@ -1,6 +1,8 @@
 #include "secrets.h"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
 #include <re2/re2.h>
 #include <strings.h>
 
@@ -51,6 +53,17 @@ void Redactor::add(const std::string& secret) {
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
+void Redactor::add_basic_credentials(const std::string& username, const std::string& password) {
+  add(password);
+  const std::string credentials = username + ":" + password;
+  std::string encoded(4 * ((credentials.size() + 2) / 3), '\0');
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                     reinterpret_cast<const unsigned char*>(credentials.data()),
+                                     static_cast<int>(credentials.size()));
+  encoded.resize(static_cast<size_t>(length));
+  add(encoded);
+}
+
 std::string Redactor::mask(std::string_view text) const {
   std::string out(text);
   {
@@ -60,6 +73,19 @@ std::string Redactor::mask(std::string_view text) const {
   }
   re2::RE2::GlobalReplace(&out, jwt_pattern(), std::string(kMask));
   return out;
+}
+
+std::string Redactor::mask_excerpt(std::string_view text, size_t max_bytes) const {
+  std::string masked = mask(text);
+  if (masked.size() <= max_bytes)
+    return masked;
+  size_t cut = max_bytes;
+  // Back up over UTF-8 continuation bytes (10xxxxxx) so that no character is split.
+  while (cut > 0 && (static_cast<unsigned char>(masked[cut]) & 0xC0) == 0x80)
+    --cut;
+  const size_t left_out = masked.size() - cut;
+  masked.resize(cut);
+  return masked + fmt::format("... ({} more bytes)", left_out);
 }
 
 void Redactor::mask(RunResult& run) const {

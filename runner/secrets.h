@@ -21,7 +21,15 @@ class Redactor {
   // Values shorter than two characters are ignored: masking them would garble all output.
   void add(const std::string& secret);
 
+  // Registers a basic-auth password, and the base64 "user:password" of the Authorization
+  // header that it goes out in, which servers echoing headers send back.
+  void add_basic_credentials(const std::string& username, const std::string& password);
+
   std::string mask(std::string_view text) const;
+
+  // Masks `text`, then cuts it to at most `max_bytes` on a UTF-8 character boundary with a
+  // note of the bytes left out. Masking comes first, because a secret cut in two would escape it.
+  std::string mask_excerpt(std::string_view text, size_t max_bytes) const;
 
   // Masks every text in the tree, in place.
   void mask(RunResult& run) const;

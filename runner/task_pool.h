@@ -1,0 +1,99 @@
+// Running tests on threads that share a fixed set of HTTP clients.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "http_client.h"
+#include "waiter.h"
+
+namespace probe {
+
+class TaskPool;
+
+// The HTTP client a running test sends with. In a TaskPool the test gives the client back while
+// it waits between poll attempts and may get another one afterwards, so callers ask client()
+// before each request instead of keeping the reference.
+class ClientLease {
+ public:
+  // A lease of a client that is not pooled: release() and reacquire() do nothing.
+  explicit ClientLease(HttpClient& client) : client_(&client) {}
+  ClientLease(const ClientLease&) = delete;
+  ClientLease& operator=(const ClientLease&) = delete;
+
+  HttpClient& client() { return *client_; }
+  // Gives the client back to the pool, which may start another test with it.
+  void release();
+  // Blocks until a client is free. Tests resuming from a wait go before tests not yet started.
+  void reacquire();
+
+ private:
+  friend class TaskPool;
+  ClientLease(TaskPool& pool, HttpClient& client) : pool_(&pool), client_(&client) {}
+
+  TaskPool* pool_ = nullptr;
+  HttpClient* client_;
+};
+
+// A Waiter that gives the lease's client back for the length of each wait.
+class LeaseWaiter : public Waiter {
+ public:
+  LeaseWaiter(Waiter& inner, ClientLease& lease) : inner_(inner), lease_(lease) {}
+  std::chrono::steady_clock::time_point now() const override { return inner_.now(); }
+  bool sleep_for(double seconds) override;
+
+ private:
+  Waiter& inner_;
+  ClientLease& lease_;
+};
+
+// Runs tasks 0..count-1, each on a thread holding one of the clients. The clients bound how
+// many tasks send requests at once; a task waiting between poll attempts holds none, and the
+// pool starts another thread for the next task in its place. So with N clients, up to N tasks
+// are busy and any number wait, each waiting task costing one idle thread.
+class TaskPool {
+ public:
+  using Task = std::function<void(size_t index, ClientLease& lease)>;
+
+  TaskPool(std::vector<std::unique_ptr<HttpClient>> clients, size_t count, Task task);
+  ~TaskPool();
+  TaskPool(const TaskPool&) = delete;
+  TaskPool& operator=(const TaskPool&) = delete;
+
+  // Runs every task and returns when all have finished.
+  void run();
+
+  // The most threads alive at once.
+  size_t peak_threads();
+  // Threads blocked in ClientLease::reacquire().
+  size_t resuming();
+
+ private:
+  friend class ClientLease;
+
+  void start_thread();  // requires mutex_
+  void thread_main();
+  HttpClient* take_client(std::unique_lock<std::mutex>& lock, bool resuming);
+  void give_back(HttpClient* client);
+
+  std::vector<std::unique_ptr<HttpClient>> clients_;
+  const size_t count_;
+  const Task task_;
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<HttpClient*> free_clients_;
+  size_t next_task_ = 0;
+  size_t resuming_ = 0;  // threads blocked in reacquire()
+  size_t starting_ = 0;  // threads blocked waiting for a client to start a task
+  size_t live_threads_ = 0;
+  size_t peak_threads_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace probe
