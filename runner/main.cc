@@ -203,8 +203,10 @@ int main(int argc, char** argv) {
                       "JUnit XML report path (default REPORT_DIR/tapis-probe.xml)");
   run_app->add_option("--tap", command.tap, "TAP report path (default REPORT_DIR/tapis-probe.tap)");
   run_app
-      ->add_option("-j,--jobs", command.jobs,
-                   "Run up to this many suites (or tests of `parallel` suites) at once")
+      ->add_option(
+          "-j,--jobs", command.jobs,
+          "Send up to this many requests at once, running suites (and the tests of `parallel` "
+          "suites) concurrently; tests waiting between poll attempts do not count")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   run_app->add_option("--max-time", command.max_time,
