@@ -445,18 +445,24 @@ class Bench:
     # measurement (or None when the tool produced a wrong result).
 
     def run_probe(self, label: str, suite: Path, site: Path, count: int, jobs: int,
-                  cpu_window=None) -> dict | None:
+                  cpu_window=None, extra_args=(), incomplete_ok=False) -> dict | None:
+        """Runs tapis-probe; with incomplete_ok, a run that ended with tests failed or
+        skipped (cut by --max-time) is a measurement, and its "passed" count tells."""
         report_dir = self.work / "reports" / label
         argv = [self.probe, "run", str(suite), "--site", str(site), "--report-dir",
-                str(report_dir), "-q", "-j", str(jobs)]
+                str(report_dir), "-q", "-j", str(jobs), *extra_args]
         out = self.output_path(label)
         run = measure(argv, out, cpu_window=cpu_window)
-        summary = f"{count} tests: {count} passed"
-        text = out.read_text(errors="replace")
-        if run["exit_code"] != 0 or summary not in text:
-            self.fail(f"{label}: exit code {run['exit_code']}, expected '{summary}' in {out}")
-            return None
-        return run
+        match = re.search(r"(\d+) tests: (\d+) passed", out.read_text(errors="replace"))
+        run["passed"] = int(match.group(2)) if match else None
+        if run["exit_code"] == 0 and run["passed"] == count:
+            return run
+        if incomplete_ok and run["passed"] is not None and run["exit_code"] in (0, 1):
+            log(f"{label}: {run['passed']} of {count} tests passed")
+            return run
+        self.fail(f"{label}: exit code {run['exit_code']}, expected '{count} tests: {count} "
+                  f"passed' in {out}")
+        return None
 
     def run_curl(self, label: str, config: Path, count: int, parallel: int | None) -> dict | None:
         argv = [self.curl, "-s", "-w", "%{http_code}\\n", "-K", str(config)]
@@ -588,7 +594,10 @@ def poll_workload(bench: Bench) -> None:
     # CPU is sampled while every poll waits: after start-up, before the first job is ready.
     window = (min(5.0, ready_after / 6), ready_after - min(5.0, ready_after / 6))
     if args.w3_jobs is None:
-        args.w3_jobs = min(args.w3_tests, max_jobs(bench.probe))
+        args.w3_jobs = min(args.jobs, max_jobs(bench.probe))
+    # An engine whose waiting polls hold their -j slots would take hours at -j 8, so the run
+    # is cut well after the target; tests not started then are reported skipped.
+    max_time = 2 * ready_after + 10
     for index in range(args.w3_passes):
         log(f"W3 pass {index + 1}/{args.w3_passes}: {args.w3_tests} polls, ready after "
             f"{ready_after:g} s, -j {args.w3_jobs}")
@@ -598,20 +607,22 @@ def poll_workload(bench: Bench) -> None:
             write_site(site, server.base_url)
             label = f"W3-tapis-probe-{index + 1}"
             run = bench.run_probe(label, suite, site, args.w3_tests, args.w3_jobs,
-                                  cpu_window=window)
+                                  cpu_window=window, extra_args=["--max-time", f"{max_time:g}"],
+                                  incomplete_ok=True)
             stats = server.stats()
         finally:
             server.stop()
         if run:
             run["server"] = stats
             run["polls_per_s"] = stats["requests"] / run["wall_s"]
-            if stats["finished_responses"] != args.w3_tests:
+            if run["passed"] == args.w3_tests and stats["finished_responses"] != args.w3_tests:
                 bench.fail(f"{label}: the server sent {stats['finished_responses']} FINISHED "
                            f"answers for {args.w3_tests} tests")
             bench.record("W3", f"tapis-probe -j {args.w3_jobs}", run)
     if "W3" in bench.results:
         bench.results["W3"]["_meta"] = {"checks": args.w3_tests, "floor": None,
-                                        "ready_after_s": ready_after, "cpu_window_s": window}
+                                        "ready_after_s": ready_after, "cpu_window_s": window,
+                                        "max_time_s": max_time}
 
 
 def validate_workload(bench: Bench) -> None:
@@ -696,6 +707,8 @@ def summarize(runs: list[dict]) -> dict:
         summary["window_cpu_share"] = max(shares)
     if any("polls_per_s" in r for r in runs):
         summary["polls_per_s"] = statistics.median(r["polls_per_s"] for r in runs)
+    if any("passed" in r for r in runs):
+        summary["min_passed"] = min(r["passed"] for r in runs)
     return summary
 
 
@@ -723,11 +736,11 @@ def evaluate_targets(table: dict, args: argparse.Namespace) -> list[dict]:
     targets = []
 
     def add(name: str, value: float | None, limit: float, unit: str, note: str = "",
-            inclusive: bool = False) -> None:
+            inclusive: bool = False, skipped: bool = False) -> None:
         """Adds a target: value < limit, or value <= limit for "within" targets."""
         passed = value is not None and (value <= limit if inclusive else value < limit)
         targets.append({"target": name, "value": value, "limit": limit, "unit": unit,
-                        "pass": passed, "note": note})
+                        "pass": passed, "skipped": skipped, "note": note})
 
     def tool(workload: str, name: str) -> dict | None:
         return table.get(workload, {}).get("tools", {}).get(name)
@@ -746,8 +759,11 @@ def evaluate_targets(table: dict, args: argparse.Namespace) -> list[dict]:
         probe = tool("W3", f"tapis-probe -j {args.w3_jobs}")
         # The 32 s limit is for a 30 s readiness delay; other delays keep the 2 s margin.
         limit = args.w3_ready_after + (TARGETS["w3_wall_s"] - 30)
+        complete = probe and probe["min_passed"] == args.w3_tests
+        note = "" if complete or not probe else (
+            f"{probe['min_passed']} of {args.w3_tests} tests passed in the worst pass")
         add(f"W3 {args.w3_tests} polls done (slowest pass)",
-            probe and probe["wall_max_s"], limit, "s", inclusive=True)
+            probe["wall_max_s"] if complete else None, limit, "s", note, inclusive=True)
         add("W3 CPU while waiting (share of one core)", probe and probe.get("window_cpu_share"),
             TARGETS["w3_cpu_share"], "share")
         add("W3 peak RSS", probe and probe["peak_rss_mib"], TARGETS["w3_rss_mib"], "MiB")
@@ -755,8 +771,9 @@ def evaluate_targets(table: dict, args: argparse.Namespace) -> list[dict]:
         probe = tool("W4", "tapis-probe validate")
         note = table["W4"]["meta"].get("skipped", "")
         add(f"W4 validate {args.w4_tests} tests wall", probe and probe["wall_s"],
-            TARGETS["w4_wall_s"], "s", note)
-        add("W4 peak RSS", probe and probe["peak_rss_mib"], TARGETS["w4_rss_mib"], "MiB", note)
+            TARGETS["w4_wall_s"], "s", note, skipped=bool(note))
+        add("W4 peak RSS", probe and probe["peak_rss_mib"], TARGETS["w4_rss_mib"], "MiB", note,
+            skipped=bool(note))
     if "start-up" in table:
         for name in ("tapis-probe --version", "tapis-probe, one-check suite"):
             probe = tool("start-up", name)
@@ -811,8 +828,9 @@ def markdown(table: dict, targets: list[dict], info: dict) -> str:
         lines.append("")
     lines += ["| target | measured | limit | result |", "|---|---:|---:|---|"]
     for t in targets:
-        verdict = "PASS" if t["pass"] else ("SKIPPED" if t["note"] else "FAIL")
-        lines.append(f"| {t['target']} | {format_value(t['value'], t['unit'])} | "
+        verdict = "PASS" if t["pass"] else ("SKIPPED" if t["skipped"] else "FAIL")
+        measured = format_value(t["value"], t["unit"]) if t["value"] is not None else t["note"]
+        lines.append(f"| {t['target']} | {measured or 'n/a'} | "
                      f"{format_value(t['limit'], t['unit'])} | {verdict} |")
     lines += ["", *machine_markdown(info)]
     return "\n".join(lines) + "\n"
@@ -885,8 +903,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--w2-checks", type=int, default=2000)
     parser.add_argument("--w3-tests", type=int, default=1000)
     parser.add_argument("--w3-jobs", type=int,
-                        help="tapis-probe -j for W3 (default: one per test, capped at the "
-                        "maximum that 'run --help' states)")
+                        help="tapis-probe -j for W3 (default: --jobs, capped at the maximum "
+                        "that 'run --help' states)")
     parser.add_argument("--w3-ready-after", type=float,
                         help="seconds until each polled job finishes (default 30, quick 10)")
     parser.add_argument("--w3-passes", type=int, help="W3 passes (default 3, quick 1)")
@@ -971,7 +989,7 @@ def main() -> int:
     if bench.failures:
         log(f"{len(bench.failures)} run(s) produced wrong results; their figures are left out")
         return 1
-    if args.strict and not all(t["pass"] for t in targets if not t["note"]):
+    if args.strict and not all(t["pass"] for t in targets if not t["skipped"]):
         return 1
     return 0
 
