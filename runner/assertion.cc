@@ -135,8 +135,11 @@ std::string subject_name(const AssertionSpec& assertion) {
 }
 
 struct Actual {
-  std::optional<json> value;
-  std::string problem;  // why no value could be read, e.g. "body is not JSON"
+  std::optional<json> owned;   // a value made for the assertion
+  const json* node = nullptr;  // or a node of the parsed body, read in place instead of copied
+  std::string problem;         // why no value could be read, e.g. "body is not JSON"
+
+  const json* value() const { return node != nullptr ? node : owned ? &*owned : nullptr; }
 };
 
 Actual actual_value(const AssertionSpec& assertion, const ResponseView& view) {
@@ -159,8 +162,12 @@ Actual actual_value(const AssertionSpec& assertion, const ResponseView& view) {
     case Subject::json: {
       const json* root = view.json();
       if (root == nullptr)
-        return {std::nullopt, "body is not JSON: " + view.json_error()};
-      return {select_value(*assertion.path, *root), {}};
+        return {std::nullopt, nullptr, "body is not JSON: " + view.json_error()};
+      if (assertion.path->is_singular()) {
+        std::vector<const json*> nodes = assertion.path->select(*root);
+        return {std::nullopt, nodes.empty() ? nullptr : nodes.front(), {}};
+      }
+      return {select_value(*assertion.path, *root), nullptr, {}};
     }
   }
   return {};
@@ -392,14 +399,16 @@ AssertionResult evaluate(const AssertionSpec& assertion, const json& operand,
   result.expected = render_expected(assertion, expected);
 
   Actual actual = actual_value(assertion, response);
-  if (actual.value && assertion.on_length) {
-    std::optional<json> length = length_of(*actual.value);
+  if (actual.value() != nullptr && assertion.on_length) {
+    std::optional<json> length = length_of(*actual.value());
     if (!length)
-      actual.problem = type_of(*actual.value) + " has no length";
-    actual.value = length;
+      actual.problem = type_of(*actual.value()) + " has no length";
+    actual.owned = length;
+    actual.node = nullptr;
   }
 
-  if (!actual.value) {
+  const json* value = actual.value();
+  if (value == nullptr) {
     result.actual = actual.problem.empty() ? kMissing : actual.problem;
     if (!actual.problem.empty())
       return result;
@@ -413,10 +422,10 @@ AssertionResult evaluate(const AssertionSpec& assertion, const json& operand,
   }
 
   result.actual = assertion.subject == Subject::duration
-                      ? fmt::format("{:.3f} s", actual.value->get<double>())
-                      : render(*actual.value);
+                      ? fmt::format("{:.3f} s", value->get<double>())
+                      : render(*value);
   std::string problem;
-  result.passed = apply(assertion, *actual.value, expected, problem);
+  result.passed = apply(assertion, *value, expected, problem);
   if (!problem.empty()) {
     result.passed = false;
     result.actual += " (" + problem + ")";

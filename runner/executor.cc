@@ -80,8 +80,8 @@ void add_cli_variables(Scope& scope, const RunOptions& options) {
     scope.set(name, Binding{value, false, false, {}, {}});
 }
 
-// Registers as secrets the string values of token fields anywhere in a JSON response, so a
-// token response never reaches a log or report even when the suite forgets to mark a capture.
+// Registers as secrets the string values of token fields anywhere in a JSON value, so a token
+// response never reaches a log or report even when the suite forgets to mark a capture.
 void register_tokens(const json& value, Redactor& redactor, int depth = 0) {
   if (depth > 8)
     return;
@@ -97,6 +97,19 @@ void register_tokens(const json& value, Redactor& redactor, int depth = 0) {
     for (const json& item : value)
       register_tokens(item, redactor, depth + 1);
   }
+}
+
+// Registers the token fields of a response body. The body is parsed and walked only when its
+// text could hold such a field: a field name, or a \u escape that could spell one.
+void register_response_tokens(const ResponseView& view, Redactor& redactor) {
+  const std::string& body = view.response().body;
+  bool candidate = false;
+  for (std::string_view needle : {"token", "password", "client_key", "\\u"})
+    candidate = candidate || body.find(needle) != std::string::npos;
+  if (!candidate)
+    return;
+  if (const json* parsed = view.json())
+    register_tokens(*parsed, redactor);
 }
 
 std::string request_line(const HttpRequest& request) {
@@ -475,8 +488,7 @@ std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& s
     last = std::move(*response);
     last_error.clear();
     ResponseView view(*last);
-    if (const json* body = view.json())
-      register_tokens(*body, redactor_);
+    register_response_tokens(view, redactor_);
     last_until.clear();
     last_fail_when.clear();
     bool failed = !poll.fail_when.empty() && all_hold(poll.fail_when, view, scope, &last_fail_when);
@@ -601,8 +613,7 @@ void Executor::check_response(const StepSpec& spec, const HttpResponse& response
                               StepResult& step) {
   step.status = response.status;
   ResponseView view(response);
-  if (const json* body = view.json())
-    register_tokens(*body, redactor_);
+  register_response_tokens(view, redactor_);
   log_response(step, response);
 
   for (const AssertionSpec& assertion : spec.assertions) {
