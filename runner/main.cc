@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
+#include <deque>
 #include <future>
 #include <iostream>
 
@@ -48,7 +49,7 @@ void install_signal_handlers() {
 
 struct RunCommand {
   std::vector<std::string> paths;
-  std::string site;
+  std::vector<std::string> sites;
   std::vector<std::string> variables;
   std::string report_dir = "reports";
   std::string junit;
@@ -97,6 +98,42 @@ std::expected<std::vector<Suite>, Diagnostics> load_suites(const std::vector<std
   return suites;
 }
 
+// Loads every site file; with none given, fails. Two sites may not share a name, because
+// reports tell their results apart by it.
+std::expected<std::vector<Site>, Diagnostics> load_sites(const std::vector<std::string>& paths) {
+  std::vector<Site> sites;
+  Diagnostics diagnostics;
+  for (const std::string& path : paths) {
+    auto site = load_site(path);
+    if (!site) {
+      diagnostics.insert(diagnostics.end(), site.error().begin(), site.error().end());
+      continue;
+    }
+    for (const Site& earlier : sites) {
+      if (earlier.name == site->name) {
+        Diagnostic duplicate;
+        duplicate.location.file = site->file;
+        duplicate.message = fmt::format("site name '{}' is also the name of site file '{}'",
+                                        site->name, earlier.file);
+        duplicate.hint = "give each site file passed with --site its own 'name'";
+        diagnostics.push_back(std::move(duplicate));
+      }
+    }
+    sites.push_back(std::move(*site));
+  }
+  if (!diagnostics.empty())
+    return std::unexpected(std::move(diagnostics));
+  return sites;
+}
+
+// Copies of the suites named "SITE: SUITE", for a run over several sites.
+std::vector<Suite> suites_named_for(const std::vector<Suite>& suites, const Site& site) {
+  std::vector<Suite> named = suites;
+  for (Suite& suite : named)
+    suite.name = site.name + ": " + suite.name;
+  return named;
+}
+
 int write_reports(const RunCommand& command, const RunResult& run) {
   std::string junit =
       command.junit.empty() ? command.report_dir + "/tapis-probe.xml" : command.junit;
@@ -131,11 +168,11 @@ int run(const RunCommand& command) {
     std::cerr << "error: " << variables.error() << "\n";
     return kExitInvalid;
   }
-  auto site = load_site(command.site);
+  auto sites = load_sites(command.sites);
   auto suites = load_suites(command.paths);
-  if (!site || !suites) {
-    if (!site)
-      print_diagnostics(site.error());
+  if (!sites || !suites) {
+    if (!sites)
+      print_diagnostics(sites.error());
     if (!suites)
       print_diagnostics(suites.error());
     return kExitInvalid;
@@ -152,13 +189,6 @@ int run(const RunCommand& command) {
     options.deadline = start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                                    std::chrono::duration<double>(command.max_time));
 
-  if (!site->verify_tls) {
-    spdlog::warn(
-        "TLS certificate verification is off for site '{}' ({}); use this only for "
-        "test sites",
-        site->name, site->file);
-  }
-
   Redactor redactor;
   CurlOptions curl_options;
   curl_options.interrupt = &g_interrupted;
@@ -166,11 +196,27 @@ int run(const RunCommand& command) {
   auto client = make_curl_client(curl_options);
   options.client_factory = [curl_options] { return make_curl_client(curl_options); };
   ConsoleReporter console(stdout, redactor, verbosity);
-  Executor executor(*site, options, *client, redactor, console);
 
   RunResult result;
   result.tool_version = PROBE_VERSION;
-  result.suites = executor.run(*suites);
+  // Sites run one after the other, each with its own tokens; one Redactor masks the secrets of
+  // all of them everywhere. The console tells suites apart by address, so every site's copies
+  // live until the end.
+  std::deque<std::vector<Suite>> named_suites;
+  for (const Site& site : *sites) {
+    if (!site.verify_tls) {
+      spdlog::warn(
+          "TLS certificate verification is off for site '{}' ({}); use this only for "
+          "test sites",
+          site.name, site.file);
+    }
+    const std::vector<Suite>* site_suites = &*suites;
+    if (sites->size() > 1)
+      site_suites = &named_suites.emplace_back(suites_named_for(*suites, site));
+    Executor executor(site, options, *client, redactor, console);
+    std::vector<SuiteResult> results = executor.run(*site_suites);
+    std::move(results.begin(), results.end(), std::back_inserter(result.suites));
+  }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result.interrupted = g_interrupted.load();
   redactor.mask(result);
@@ -195,7 +241,9 @@ int main(int argc, char** argv) {
   RunCommand command;
   CLI::App* run_app = app.add_subcommand("run", "Run suites against a site and write reports");
   run_app->add_option("paths", command.paths, "Suite files, or folders of them")->required();
-  run_app->add_option("--site", command.site, "Site file: base URL, tenant, accounts, secrets");
+  run_app->add_option("--site", command.sites,
+                      "Site file: base URL, tenant, accounts, secrets. Repeat it to run the "
+                      "suites against each site in turn; reports name suites 'SITE: SUITE'");
   run_app->add_option("--var", command.variables,
                       "Set a variable, NAME=VALUE; overrides suite and site values (repeatable)");
   run_app
@@ -232,7 +280,7 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitPassed : kExitInvalid;
   }
 
-  if (command.site.empty()) {
+  if (command.sites.empty()) {
     std::cerr << "error: no site file: pass --site FILE (see sites/ for examples); "
                  "tapis-probe never guesses a site\n";
     return kExitInvalid;
