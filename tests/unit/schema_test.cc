@@ -45,9 +45,9 @@ std::set<std::string> difference(const std::set<std::string>& a, const std::set<
   return out;
 }
 
-// Every kind of mapping in the loader's table is a $defs entry of the same name that rejects
-// unknown keys and has exactly the loader's keys as properties; every $defs entry that rejects
-// unknown keys is such a kind.
+// Checks that every kind of mapping in the loader's table is a $defs entry of the same name that
+// rejects unknown keys and lists exactly the loader's keys as properties. Every $defs entry that
+// rejects unknown keys must in turn be such a kind.
 void expect_schema_matches(const MappingKeys& loader_kinds, const json& schema) {
   const json& defs = schema.at("$defs");
   for (const auto& [kind, keys] : loader_kinds) {
