@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""Validates the shipped suite and site files against schemas/*.schema.json, and checks that
-every file under tests/data/schema-invalid/ is rejected for the reason its header states.
+"""Validates the shipped suite and site files, the valid test suites and the examples of
+docs/suite-format.md against schemas/*.schema.json, and checks that every file under
+tests/data/schema-invalid/ is rejected for the reason its header states.
 
 Usage: check_files.py REPOSITORY_ROOT
 
@@ -103,6 +104,51 @@ def check_valid(validator, files, failures):
             failures.append(f"{path}: does not match the schema:\n{describe(errors)}")
 
 
+def doc_examples(path):
+    """Yields (line, kind, YAML text) for each ```yaml block of the document, wrapped into a whole
+    file as tests/e2e/docs_examples_test.cc wraps it (its header describes the convention)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines):
+        words = lines[index].split()
+        if not lines[index].startswith("```yaml") or len(words) < 2:
+            index += 1
+            continue
+        start = index + 1
+        end = start
+        while not lines[end].startswith("```"):
+            end += 1
+        kind = words[1]
+        body = "\n".join(lines[start:end]) + "\n"
+        indented = lambda spaces: "".join(
+            (" " * spaces + line if line else "") + "\n" for line in body.splitlines()
+        )
+        if kind == "tests":
+            body = "name: docs example\ntests:\n" + indented(2)
+        elif kind == "steps":
+            body = "name: docs example\ntests:\n  - name: example\n    steps:\n" + indented(6)
+        yield start, kind, body
+        index = end + 1
+
+
+def check_doc_examples(path, suite_validator, site_validator, failures):
+    count = 0
+    for line, kind, text in doc_examples(path):
+        count += 1
+        validator = site_validator if kind == "site" else suite_validator
+        try:
+            document = yaml.load(text, Loader=CoreSchemaLoader)
+        except yaml.YAMLError as error:
+            failures.append(f"{path}:{line}: invalid YAML: {error}")
+            continue
+        errors = list(validator.iter_errors(document))
+        if errors:
+            failures.append(f"{path}:{line}: the {kind} example does not match the schema:\n{describe(errors)}")
+    if count == 0:
+        failures.append(f"{path}: no ```yaml examples found")
+    return count
+
+
 def expected_errors(path):
     expected = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -143,6 +189,10 @@ def main():
 
     suites = sorted(p for p in (root / "suites").rglob("*") if p.suffix in (".yaml", ".yml"))
     sites = sorted((root / "sites").glob("*.yaml"))
+    cases = root / "tests/e2e/cases"
+    test_suites = sorted(cases.glob("*.yaml")) + sorted((cases / "httpbin").glob("*.yaml"))
+    test_suites.append(root / "tests/data/suites/valid.yaml")
+    test_sites = sorted((cases / "sites").glob("*.yaml")) + [root / "tests/data/suites/site.yaml"]
     invalid_suites = sorted((root / "tests/data/schema-invalid/suites").glob("*.yaml"))
     invalid_sites = sorted((root / "tests/data/schema-invalid/sites").glob("*.yaml"))
     for name, files in [("suites", suites), ("sites", sites), ("invalid suites", invalid_suites),
@@ -151,17 +201,22 @@ def main():
             sys.exit(f"no {name} found under {root}")
 
     failures = []
+    examples = 0
     try:
         check_valid(suite_validator, suites, failures)
         check_valid(site_validator, sites, failures)
+        check_valid(suite_validator, test_suites, failures)
+        check_valid(site_validator, test_sites, failures)
+        examples = check_doc_examples(root / "docs/suite-format.md", suite_validator, site_validator, failures)
         check_invalid(suite_validator, invalid_suites, failures)
         check_invalid(site_validator, invalid_sites, failures)
     except InvalidYaml as error:
         failures.append(str(error))
     for failure in failures:
         print(failure)
-    checked = len(suites) + len(sites) + len(invalid_suites) + len(invalid_sites)
-    print(f"{checked} files checked, {len(failures)} problems")
+    checked = len(suites) + len(sites) + len(test_suites) + len(test_sites)
+    checked += len(invalid_suites) + len(invalid_sites)
+    print(f"{checked} files and {examples} documentation examples checked, {len(failures)} problems")
     sys.exit(1 if failures else 0)
 
 
