@@ -63,6 +63,8 @@ std::string format_diagnostic(const Diagnostic& diagnostic) {
   }
   if (!diagnostic.hint.empty())
     text += fmt::format("  hint: {}\n", diagnostic.hint);
+  for (const SourceLocation& include : diagnostic.included_from)
+    text += fmt::format("  included from {}\n", format_location(include));
   return text;
 }
 

@@ -364,30 +364,82 @@ TestResult Executor::run_test(const Suite& suite, const TestSpec& test, const Sc
   auto start = SteadyClock::now();
   Scope scope(&suite_scope);
   scope.set("random", Binding{random_hex(8), false, false, {}, {}});
-  for (const StepSpec& step : test.steps) {
-    if (result.outcome != Outcome::passed)
+  add_variables(scope, test.variables);  // a data row's values
+  run_steps(suite, test.steps, scope, lease, false, live_progress, result);
+  run_steps(suite, test.cleanup, scope, lease, true, live_progress, result);
+  result.seconds = seconds_since(start);
+  return result;
+}
+
+void Executor::run_steps(const Suite& suite, const std::vector<StepSpec>& steps, Scope& scope,
+                         ClientLease& lease, bool cleanup, bool live_progress, TestResult& result) {
+  for (const StepSpec& step : steps) {
+    // Every cleanup step runs; ordinary steps stop at the first that does not pass.
+    if (!cleanup && result.outcome != Outcome::passed)
       break;
-    result.steps.push_back(run_step(suite, step, scope, lease, false));
-    const StepResult& done = result.steps.back();
+    if (step.include) {
+      run_include(suite, step, scope, lease, cleanup, live_progress, result);
+      continue;
+    }
+    result.steps.push_back(run_step(suite, step, scope, lease, cleanup));
+    StepResult& done = result.steps.back();
+    done.cleanup = cleanup;
     if (live_progress)
       observer_.step_finished(done);
-    if (done.outcome != Outcome::passed) {
+    if (cleanup) {
+      if (done.outcome == Outcome::failed || done.outcome == Outcome::error)
+        result.cleanup_failed = true;
+    } else if (done.outcome != Outcome::passed) {
       result.outcome = done.outcome;
       result.message = first_failure(done);
     }
   }
+}
 
-  for (const StepSpec& step : test.cleanup) {
-    result.steps.push_back(run_step(suite, step, scope, lease, true));
-    StepResult& done = result.steps.back();
-    done.cleanup = true;
+void Executor::run_include(const Suite& suite, const StepSpec& step, Scope& caller,
+                           ClientLease& lease, bool cleanup, bool live_progress,
+                           TestResult& result) {
+  const IncludeSpec& include = *step.include;
+  // The fragment sees its parameters, --var and the site, and the test's ${random}; not the
+  // suite's variables or the caller's captures unless they are passed in with `with:`.
+  Scope fragment(&run_scope_);
+  if (const Binding* random = caller.find("random"))
+    fragment.set("random", *random);
+  auto arguments = expand(include.arguments, caller);
+  auto defaults = arguments ? expand(include.defaults, fragment) : arguments;
+  if (!arguments || !defaults) {
+    const Diagnostic& problem = arguments ? defaults.error() : arguments.error();
+    StepResult failed;
+    failed.name = step.name;
+    failed.cleanup = cleanup;
+    failed.location = step.location;
+    failed.outcome = Outcome::error;
+    failed.error = format_location(problem.location) + ": " + problem.message;
+    result.steps.push_back(std::move(failed));
     if (live_progress)
-      observer_.step_finished(done);
-    if (done.outcome == Outcome::failed || done.outcome == Outcome::error)
+      observer_.step_finished(result.steps.back());
+    if (cleanup) {
       result.cleanup_failed = true;
+    } else {
+      result.outcome = Outcome::error;
+      result.message = result.steps.back().error;
+    }
+    return;
   }
-  result.seconds = seconds_since(start);
-  return result;
+  for (const std::string& parameter : include.parameters) {
+    const json* value =
+        arguments->is_object() && arguments->contains(parameter) ? &(*arguments)[parameter]
+        : defaults->is_object() && defaults->contains(parameter) ? &(*defaults)[parameter]
+                                                                 : nullptr;
+    if (value != nullptr)
+      fragment.set(parameter, Binding{*value, false, false, include.location, {}});
+  }
+
+  run_steps(suite, include.steps, fragment, lease, cleanup, live_progress, result);
+  for (const auto& [caller_name, fragment_name] : include.captures) {
+    if (const Binding* captured = fragment.find(fragment_name))
+      caller.set(caller_name, *captured);
+  }
 }
 
 std::expected<HttpResponse, StepError> Executor::send(HttpClient& client,

@@ -81,6 +81,12 @@ class Executor {
   std::unique_ptr<Scope> suite_scope(const Suite& suite, Scope& holder);
   TestResult run_test(const Suite& suite, const TestSpec& test, const Scope& suite_scope,
                       ClientLease& lease, bool live_progress);
+  // Runs `steps` into `result`: ordinary steps until one does not pass, cleanup steps all.
+  void run_steps(const Suite& suite, const std::vector<StepSpec>& steps, Scope& scope,
+                 ClientLease& lease, bool cleanup, bool live_progress, TestResult& result);
+  // Runs an included fragment's steps in a scope of their own.
+  void run_include(const Suite& suite, const StepSpec& step, Scope& caller, ClientLease& lease,
+                   bool cleanup, bool live_progress, TestResult& result);
   StepResult run_step(const Suite& suite, const StepSpec& step, Scope& scope, ClientLease& lease,
                       bool cleanup);
   // Adds credentials and the time limits that apply, then sends.

@@ -9,6 +9,7 @@
 #include <future>
 #include <iostream>
 
+#include "commands.h"
 #include "console.h"
 #include "executor.h"
 #include "exit_code.h"
@@ -60,42 +61,37 @@ struct RunCommand {
   double max_body_mib = 64;
   double cleanup_grace = 20;
   int jobs = 1;
+  Selection selection;
 };
+
+// --tag, --skip-tag, --filter and --shard, shared by run and list.
+void add_selection_options(CLI::App& command, Selection& selection, std::string& shard) {
+  command.add_option("--tag", selection.tags,
+                     "Run only tests with this tag (suite tags count); repeatable, any matches");
+  command.add_option("--skip-tag", selection.skip_tags,
+                     "Leave out tests with this tag; repeatable; wins over --tag");
+  command.add_option("--filter", selection.filter,
+                     "Run only tests whose name contains a match of this RE2 regex");
+  command.add_option("--shard", shard,
+                     "Run part K of N (K/N, e.g. 2/4); a suite without `parallel: true` stays "
+                     "whole, placed by a hash of its name");
+}
+
+bool apply_shard(const std::string& text, Selection& selection) {
+  if (text.empty())
+    return true;
+  auto shard = parse_shard(text);
+  if (!shard) {
+    std::cerr << "error: " << shard.error() << "\n";
+    return false;
+  }
+  selection.shard = *shard;
+  return true;
+}
 
 void print_diagnostics(const Diagnostics& diagnostics) {
   for (const Diagnostic& diagnostic : diagnostics)
     std::cerr << format_diagnostic(diagnostic);
-}
-
-std::expected<std::vector<std::pair<std::string, std::string>>, std::string> parse_variables(
-    const std::vector<std::string>& assignments) {
-  std::vector<std::pair<std::string, std::string>> variables;
-  for (const std::string& assignment : assignments) {
-    size_t equals = assignment.find('=');
-    if (equals == std::string::npos || equals == 0)
-      return std::unexpected(fmt::format("invalid --var '{}': expected NAME=VALUE", assignment));
-    variables.emplace_back(assignment.substr(0, equals), assignment.substr(equals + 1));
-  }
-  return variables;
-}
-
-std::expected<std::vector<Suite>, Diagnostics> load_suites(const std::vector<std::string>& paths) {
-  auto files = find_suite_files(paths);
-  if (!files)
-    return std::unexpected(files.error());
-  std::vector<Suite> suites;
-  Diagnostics diagnostics;
-  for (const std::string& file : *files) {
-    auto suite = load_suite(file);
-    if (!suite) {
-      diagnostics.insert(diagnostics.end(), suite.error().begin(), suite.error().end());
-      continue;
-    }
-    suites.push_back(std::move(*suite));
-  }
-  if (!diagnostics.empty())
-    return std::unexpected(std::move(diagnostics));
-  return suites;
 }
 
 // Loads every site file; with none given, fails. Two sites may not share a name, because
@@ -169,12 +165,26 @@ int run(const RunCommand& command) {
     return kExitInvalid;
   }
   auto sites = load_sites(command.sites);
-  auto suites = load_suites(command.paths);
-  if (!sites || !suites) {
+  std::vector<const Site*> checked_sites;
+  if (sites) {
+    for (const Site& site : *sites)
+      checked_sites.push_back(&site);
+  }
+  LoadedSuites loaded = load_and_check_suites(command.paths, checked_sites, *variables);
+  if (!sites || !loaded.diagnostics.empty()) {
     if (!sites)
       print_diagnostics(sites.error());
-    if (!suites)
-      print_diagnostics(suites.error());
+    print_diagnostics(loaded.diagnostics);
+    return kExitInvalid;
+  }
+  auto suites = select_tests(std::move(loaded.suites), command.selection);
+  if (!suites) {
+    std::cerr << "error: " << suites.error() << "\n";
+    return kExitInvalid;
+  }
+  if (suites->empty() && !command.selection.shard) {
+    std::cerr << "error: no test matches --tag, --skip-tag and --filter; "
+                 "`tapis-probe list` with the same options shows what they select\n";
     return kExitInvalid;
   }
 
@@ -272,6 +282,25 @@ int main(int argc, char** argv) {
       run_app->add_flag("-q,--quiet", command.quiet, "Print only failures and the summary");
   run_app->add_flag("-v,--verbose", command.verbose, "Print every request and response line")
       ->excludes(quiet);
+  std::string run_shard;
+  add_selection_options(*run_app, command.selection, run_shard);
+
+  ValidateRequest validate;
+  CLI::App* validate_app = app.add_subcommand(
+      "validate", "Check suite and site files for every problem, without sending a request");
+  validate_app->add_option("paths", validate.paths, "Suite files, or folders of them")->required();
+  validate_app->add_option("--site", validate.sites,
+                           "Site file to check, and to check the suites' variables against; "
+                           "repeatable. Secrets are not read");
+  validate_app->add_option("--var", validate.variables,
+                           "A variable the run will set with --var, NAME=VALUE (repeatable)");
+
+  ListRequest list;
+  std::string list_shard;
+  CLI::App* list_app =
+      app.add_subcommand("list", "List the tests a run would run, with their tags, after filters");
+  list_app->add_option("paths", list.paths, "Suite files, or folders of them")->required();
+  add_selection_options(*list_app, list.selection, list_shard);
 
   try {
     app.parse(argc, argv);
@@ -280,6 +309,15 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitPassed : kExitInvalid;
   }
 
+  if (*validate_app)
+    return validate_files(validate, std::cout, std::cerr);
+  if (*list_app) {
+    if (!apply_shard(list_shard, list.selection))
+      return kExitInvalid;
+    return list_tests(list, std::cout, std::cerr);
+  }
+  if (!apply_shard(run_shard, command.selection))
+    return kExitInvalid;
   if (command.sites.empty()) {
     std::cerr << "error: no site file: pass --site FILE (see sites/ for examples); "
                  "tapis-probe never guesses a site\n";

@@ -32,7 +32,8 @@ const std::vector<std::string>& keys_of(const std::string& kind) {
 
 class SiteLoader {
  public:
-  SiteLoader(const std::string& file, Diagnostics& diagnostics) : reader_(file, diagnostics) {}
+  SiteLoader(const std::string& file, Diagnostics& diagnostics, bool read_secrets)
+      : reader_(file, diagnostics), read_secrets_(read_secrets) {}
 
   Site load(const YAML::Node& root) {
     Site site;
@@ -94,6 +95,11 @@ class SiteLoader {
       if (source.size() != 1 || (!source["env"] && !source["file"])) {
         reader_.error(source, fmt::format("{} needs exactly one of 'env' and 'file'", what),
                       "secrets are never written in the site file itself");
+        continue;
+      }
+      if (!read_secrets_) {
+        if (reader_.string(source.begin()->second, "the secret's source"))
+          site.secrets.push_back({name, ""});
         continue;
       }
       std::optional<std::string> value =
@@ -173,6 +179,7 @@ class SiteLoader {
   }
 
   YamlReader reader_;
+  bool read_secrets_;
 };
 
 }  // namespace
@@ -181,12 +188,12 @@ const MappingKeys& site_mapping_keys() {
   return kSiteMappings;
 }
 
-std::expected<Site, Diagnostics> load_site(const std::string& path) {
+std::expected<Site, Diagnostics> load_site(const std::string& path, bool read_secrets) {
   auto root = load_yaml_file(path);
   if (!root)
     return std::unexpected(Diagnostics{root.error()});
   Diagnostics diagnostics;
-  SiteLoader loader(path, diagnostics);
+  SiteLoader loader(path, diagnostics, read_secrets);
   Site site = loader.load(*root);
   if (!diagnostics.empty())
     return std::unexpected(std::move(diagnostics));

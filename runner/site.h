@@ -48,8 +48,10 @@ struct Site {
   std::optional<ServiceAccount> service;
 };
 
-// Loads a site file and reads its secrets. Reports every problem found.
-std::expected<Site, Diagnostics> load_site(const std::string& path);
+// Loads a site file and reads its secrets. Reports every problem found. With `read_secrets`
+// false the secrets are only named, with empty values, and their sources are not read: for
+// checking files on a machine that does not hold the secrets.
+std::expected<Site, Diagnostics> load_site(const std::string& path, bool read_secrets = true);
 
 // The keys that each kind of mapping in a site file accepts, by kind ("site", "tls", ...). Each
 // kind is also a $defs entry of schemas/site.schema.json.

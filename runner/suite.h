@@ -98,13 +98,30 @@ struct PollSpec {
   SourceLocation location;
 };
 
+struct IncludeSpec;
+
 struct StepSpec {
   std::string name;
   RequestSpec request;
   std::vector<CaptureSpec> captures;
   std::vector<AssertionSpec> assertions;
   std::optional<PollSpec> poll;
+  // Set for an `include:` step, which runs a fragment's steps in place of a request.
+  std::shared_ptr<const IncludeSpec> include;
   SourceLocation location;
+};
+
+// Steps from a fragment file. They see only their parameters, the site's and --var variables
+// and the built-ins; the caller gets back only the captures it names.
+struct IncludeSpec {
+  std::string file;  // the fragment file, as the include names it, resolved against the suite
+  std::vector<std::string> parameters;  // every parameter the fragment declares
+  Template defaults;                    // mapping of parameter to default value
+  Template arguments;                   // the include's `with:`, expanded in the caller's scope
+  std::vector<StepSpec> steps;
+  // Caller variable name, then the fragment capture it receives.
+  std::vector<std::pair<std::string, std::string>> captures;
+  SourceLocation location;  // the include step in the caller
 };
 
 struct TestSpec {
@@ -114,6 +131,9 @@ struct TestSpec {
   std::vector<StepSpec> steps;
   // Run after the steps whatever happened, also after an interruption (within a grace period).
   std::vector<StepSpec> cleanup;
+  // Values of one data row (`rows:`), visible to the test's steps like suite variables but
+  // winning over them and over --var; empty for a test without rows.
+  Template variables;
   SourceLocation location;
 };
 
@@ -136,6 +156,9 @@ struct Suite {
   // and may run at the same time under --jobs.
   bool parallel = false;
   std::vector<TestSpec> tests;
+  // The file is an include fragment (it has a top-level `fragment:` key), not a suite. Loading
+  // it checks it; it has no tests and is never run by itself.
+  bool fragment = false;
 };
 
 constexpr double kDefaultStepTimeoutSeconds = 30;

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <map>
 #include <set>
 
 #include "yaml_reader.h"
@@ -21,8 +23,11 @@ namespace fs = std::filesystem;
 const MappingKeys kSuiteMappings = {
     {"suite", {"name", "description", "tags", "variables", "defaults", "parallel", "tests"}},
     {"defaults", {"auth", "timeout", "headers", "redirects"}},
-    {"test", {"name", "description", "tags", "skip", "steps", "cleanup"}},
+    {"test", {"name", "description", "tags", "skip", "steps", "cleanup", "rows"}},
+    {"rows_file", {"file"}},
     {"step", {"name", "request", "capture", "assert", "poll"}},
+    {"include_step", {"name", "include", "with", "capture"}},
+    {"fragment", {"fragment", "description", "parameters", "steps"}},
     {"poll",
      {"interval", "backoff", "max_interval", "timeout", "max_attempts", "until", "fail_when"}},
     {"request",
@@ -41,6 +46,10 @@ const MappingKeys kSuiteMappings = {
     {"sha256_source", {"file", "generate"}},
 };
 
+// Top-level keys of suites and fragments with this prefix are free for the author, as a place to
+// define YAML anchors.
+constexpr const char* kExtensionPrefix = "x-";
+
 // The accepted keys of a kind of mapping in kSuiteMappings.
 const std::vector<std::string>& keys_of(const std::string& kind) {
   return kSuiteMappings.at(kind);
@@ -55,14 +64,112 @@ bool contains_reference(const YAML::Node& node) {
   return node.IsScalar() && node.Scalar().find("${") != std::string::npos;
 }
 
+// The path that identifies a file however it is named: absolute, without . and .. or links.
+std::string canonical_key(const std::string& path) {
+  std::error_code error;
+  fs::path canonical = fs::weakly_canonical(path, error);
+  return error ? path : canonical.string();
+}
+
+// A fragment file, read for one include.
+struct Fragment {
+  std::string name;
+  std::vector<std::string> parameters;
+  Template defaults;
+  std::vector<StepSpec> steps;
+};
+
+// Every capture name that steps make visible to the steps after them.
+void collect_capture_names(const std::vector<StepSpec>& steps, std::vector<std::string>& names) {
+  for (const StepSpec& step : steps) {
+    for (const CaptureSpec& capture : step.captures)
+      names.push_back(capture.name);
+    if (step.include) {
+      for (const auto& [caller_name, fragment_name] : step.include->captures)
+        names.push_back(caller_name);
+    }
+  }
+}
+
+// Splits CSV text (RFC 4180: commas, double quotes, "" for a quote inside quotes) into records,
+// each with the 1-based line it starts on.
+std::expected<std::vector<std::pair<int, std::vector<std::string>>>, std::pair<int, std::string>>
+parse_csv(const std::string& text) {
+  std::vector<std::pair<int, std::vector<std::string>>> records;
+  std::vector<std::string> fields;
+  std::string field;
+  bool quoted = false;
+  bool field_started = false;
+  int line = 1;
+  int record_line = 1;
+  auto end_record = [&] {
+    if (field_started || !fields.empty()) {
+      fields.push_back(std::move(field));
+      records.emplace_back(record_line, std::move(fields));
+    }
+    fields.clear();
+    field.clear();
+    field_started = false;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        if (c == '\n')
+          ++line;
+        field += c;
+      }
+      continue;
+    }
+    if (c == '"' && field.empty()) {
+      quoted = true;
+      field_started = true;
+    } else if (c == ',') {
+      fields.push_back(std::move(field));
+      field.clear();
+      field_started = true;
+    } else if (c == '\n' || c == '\r') {
+      if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n')
+        ++i;
+      end_record();
+      ++line;
+      record_line = line;
+    } else {
+      field += c;
+      field_started = true;
+    }
+  }
+  if (quoted)
+    return std::unexpected(std::pair<int, std::string>{record_line, "a quoted field never ends"});
+  end_record();
+  return records;
+}
+
 class SuiteLoader {
  public:
-  SuiteLoader(const std::string& file, Diagnostics& diagnostics) : reader_(file, diagnostics) {}
+  // `include_stack` lists the canonical paths of the files being included, outermost first,
+  // this one last; `include_names` the same files as the includes name them, for messages.
+  SuiteLoader(const std::string& file, Diagnostics& diagnostics,
+              std::vector<std::string> include_stack, std::vector<std::string> include_names)
+      : reader_(file, diagnostics),
+        diagnostics_(diagnostics),
+        include_stack_(std::move(include_stack)),
+        include_names_(std::move(include_names)) {}
 
   Suite load(const YAML::Node& root) {
     Suite suite;
     suite.file = reader_.file();
-    if (!reader_.expect_map(root, "the suite", keys_of("suite")))
+    if (root.IsMap() && root["fragment"]) {
+      suite.fragment = true;
+      read_fragment(root);
+      return suite;
+    }
+    if (!reader_.expect_map(root, "the suite", keys_of("suite"), kExtensionPrefix))
       return suite;
 
     if (root["name"]) {
@@ -129,16 +236,235 @@ class SuiteLoader {
     return defaults;
   }
 
+  Fragment read_fragment(const YAML::Node& root) {
+    Fragment fragment;
+    if (!reader_.expect_map(root, "the fragment", keys_of("fragment"), kExtensionPrefix))
+      return fragment;
+    fragment.name = reader_.string(root["fragment"], "'fragment'").value_or("");
+    if (root["description"])
+      reader_.string(root["description"], "'description'");
+    if (const YAML::Node parameters = root["parameters"]) {
+      if (reader_.expect_map(parameters, "'parameters'", {})) {
+        fragment.defaults = reader_.to_template(parameters);
+        fragment.defaults.value = nlohmann::json::object();
+        for (auto it = parameters.begin(); it != parameters.end(); ++it) {
+          const std::string name = it->first.Scalar();
+          fragment.parameters.push_back(name);
+          if (it->second.IsNull())
+            continue;  // a required parameter
+          Template value = reader_.to_template(it->second);
+          fragment.defaults.value[name] = value.value;
+          for (auto& [pointer, origin] : value.origins)
+            fragment.defaults.origins["/" + escape_pointer_token(name) + pointer] = origin;
+        }
+      }
+    }
+    const YAML::Node steps = root["steps"];
+    if (!steps) {
+      reader_.error(root, "the fragment has no 'steps'", "add a 'steps:' list");
+    } else if (!steps.IsSequence() || steps.size() == 0) {
+      reader_.error(steps, "'steps' must be a list with at least one step");
+    } else {
+      int index = 0;
+      for (const YAML::Node& step : steps)
+        fragment.steps.push_back(read_step(step, ++index));
+    }
+    return fragment;
+  }
+
   void read_tests(const YAML::Node& tests, Suite& suite) {
-    std::set<std::string> names;
+    std::map<std::string, SourceLocation> names;
     for (const YAML::Node& node : tests) {
       TestSpec test = read_test(node);
-      if (!test.name.empty() && !names.insert(test.name).second) {
-        reader_.error(node["name"], fmt::format("duplicate test name '{}'", test.name),
-                      "give each test in a suite its own name");
+      std::vector<TestSpec> expanded;
+      if (node.IsMap() && node["rows"])
+        expanded = expand_rows(node, test);
+      else
+        expanded.push_back(std::move(test));
+      for (TestSpec& one : expanded) {
+        if (!one.name.empty()) {
+          auto [previous, inserted] = names.emplace(one.name, one.location);
+          if (!inserted) {
+            reader_.error_at(
+                node.IsMap() && node["name"] && one.variables.empty()
+                    ? reader_.location(node["name"])
+                    : one.location,
+                fmt::format("duplicate test name '{}'", one.name),
+                fmt::format("give each test in a suite its own name; the first one is at {}",
+                            format_location(previous->second)));
+          }
+        }
+        suite.tests.push_back(std::move(one));
       }
-      suite.tests.push_back(std::move(test));
     }
+  }
+
+  // One test per row of `rows:`: a list of mappings, or {file: PATH} of a YAML list of mappings
+  // or a CSV file with a header line. A name with ${column} references is expanded with the
+  // row's values; any other name gets the row's values appended in brackets.
+  std::vector<TestSpec> expand_rows(const YAML::Node& node, const TestSpec& test) {
+    std::vector<std::pair<Template, SourceLocation>> rows = read_rows(node["rows"]);
+    std::vector<TestSpec> out;
+    for (auto& [values, where] : rows) {
+      TestSpec one = test;
+      one.location = where;
+      one.name = row_test_name(node, test.name, values, where);
+      one.variables = std::move(values);
+      out.push_back(std::move(one));
+    }
+    return out;
+  }
+
+  std::string row_test_name(const YAML::Node& node, const std::string& name, const Template& row,
+                            const SourceLocation& where) {
+    if (name.find("${") == std::string::npos) {
+      std::vector<std::string> parts;
+      for (const auto& [column, value] : row.value.items())
+        parts.push_back(value.is_string() ? value.get<std::string>() : value.dump());
+      return fmt::format("{} [{}]", name, fmt::join(parts, ", "));
+    }
+    Scope scope;
+    for (const auto& [column, value] : row.value.items())
+      scope.set(column, Binding{value, false, false, where, {}});
+    Template text{name, reader_.location(node["name"]), {}};
+    text.origins[""] = ScalarOrigin{text.location, true};
+    auto expanded = expand_text(text, scope);
+    if (!expanded) {
+      std::vector<std::string> columns;
+      for (const auto& [column, value] : row.value.items())
+        columns.push_back(column);
+      reader_.error(node["name"],
+                    fmt::format("the test name refers to something other than a row column: {}",
+                                expanded.error().message),
+                    fmt::format("a test name with rows may use only the rows' columns: {}",
+                                fmt::join(columns, ", ")));
+      return name;
+    }
+    return *expanded;
+  }
+
+  std::vector<std::pair<Template, SourceLocation>> read_rows(const YAML::Node& node) {
+    std::vector<std::pair<Template, SourceLocation>> rows;
+    if (node.IsMap()) {
+      if (!reader_.expect_map(node, "'rows'", keys_of("rows_file")) || !node["file"]) {
+        reader_.error(node, "'rows' must be a list of mappings or {file: PATH}");
+        return rows;
+      }
+      return read_row_file(node["file"]);
+    }
+    if (!node.IsSequence() || node.size() == 0) {
+      reader_.error(node, "'rows' must be a list of mappings or {file: PATH}",
+                    "write one mapping of column names to values per row");
+      return rows;
+    }
+    read_row_nodes(node, reader_, rows);
+    return rows;
+  }
+
+  static void read_row_nodes(const YAML::Node& node, YamlReader& reader,
+                             std::vector<std::pair<Template, SourceLocation>>& rows) {
+    std::set<std::string> first_columns;
+    bool first = true;
+    for (const YAML::Node& row : node) {
+      if (!reader.expect_map(row, "a row", {}))
+        continue;
+      std::set<std::string> columns;
+      for (auto it = row.begin(); it != row.end(); ++it)
+        columns.insert(it->first.Scalar());
+      if (first) {
+        first_columns = columns;
+        first = false;
+      } else if (columns != first_columns) {
+        reader.error(row,
+                     fmt::format("this row's columns ({}) differ from the first row's ({})",
+                                 fmt::join(columns, ", "), fmt::join(first_columns, ", ")),
+                     "give every row the same columns");
+        continue;
+      }
+      rows.emplace_back(reader.to_template(row), reader.location(row));
+    }
+  }
+
+  std::vector<std::pair<Template, SourceLocation>> read_row_file(const YAML::Node& node) {
+    std::vector<std::pair<Template, SourceLocation>> rows;
+    auto name = reader_.string(node, "'rows.file'");
+    if (!name)
+      return rows;
+    std::string path = resolve_relative(*name);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      reader_.error(node, fmt::format("cannot read rows file '{}'", path),
+                    "the path is relative to the suite file's folder");
+      return rows;
+    }
+    if (path.ends_with(".csv"))
+      return read_csv_rows(node, path, in);
+    if (!path.ends_with(".yaml") && !path.ends_with(".yml")) {
+      reader_.error(node, fmt::format("rows file '{}' is neither .csv nor .yaml", path),
+                    "name the file *.csv (with a header line) or *.yaml (a list of mappings)");
+      return rows;
+    }
+    auto root = load_yaml_file(path);
+    if (!root) {
+      diagnostics_.push_back(root.error());
+      return rows;
+    }
+    YamlReader file_reader(path, diagnostics_);
+    if (!root->IsSequence() || root->size() == 0) {
+      file_reader.error(*root, "a rows file must be a list of mappings, one per row");
+      return rows;
+    }
+    read_row_nodes(*root, file_reader, rows);
+    return rows;
+  }
+
+  std::vector<std::pair<Template, SourceLocation>> read_csv_rows(const YAML::Node& node,
+                                                                 const std::string& path,
+                                                                 std::istream& in) {
+    std::vector<std::pair<Template, SourceLocation>> rows;
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto records = parse_csv(text);
+    if (!records) {
+      reader_.error_at({path, records.error().first, 1}, records.error().second);
+      return rows;
+    }
+    if (records->size() < 2) {
+      reader_.error(node, fmt::format("rows file '{}' has no data rows", path),
+                    "the first line names the columns; each later line is one row");
+      return rows;
+    }
+    const std::vector<std::string>& header = records->front().second;
+    for (size_t i = 1; i < records->size(); ++i) {
+      const auto& [line, fields] = (*records)[i];
+      SourceLocation where{path, line, 1};
+      if (fields.size() != header.size()) {
+        reader_.error_at(
+            where,
+            fmt::format("the row has {} {} but the header names {} columns", fields.size(),
+                        fields.size() == 1 ? "field" : "fields", header.size()),
+            "give every line as many comma-separated fields as the header; quote "
+            "a field that contains a comma");
+        continue;
+      }
+      Template row;
+      row.location = where;
+      row.value = nlohmann::json::object();
+      for (size_t column = 0; column < header.size(); ++column) {
+        // CSV has no types: every value is text, as a quoted YAML scalar is.
+        row.value[header[column]] = fields[column];
+        if (fields[column].find("${") != std::string::npos)
+          row.origins["/" + escape_pointer_token(header[column])] = ScalarOrigin{where, true};
+      }
+      rows.emplace_back(std::move(row), where);
+    }
+    return rows;
+  }
+
+  std::string resolve_relative(const std::string& name) const {
+    fs::path path(name);
+    if (path.is_absolute())
+      return name;
+    return (fs::path(reader_.file()).parent_path() / path).lexically_normal().string();
   }
 
   TestSpec read_test(const YAML::Node& node) {
@@ -189,6 +515,10 @@ class SuiteLoader {
     StepSpec step;
     step.location = reader_.location(node);
     step.name = fmt::format("step {}", index);
+    if (node.IsMap() && node["include"]) {
+      read_include(node, step);
+      return step;
+    }
     if (!reader_.expect_map(node, "a step", keys_of("step")))
       return step;
     if (node["name"])
@@ -206,6 +536,116 @@ class SuiteLoader {
     if (node["poll"])
       step.poll = read_poll(node["poll"]);
     return step;
+  }
+
+  void read_include(const YAML::Node& node, StepSpec& step) {
+    if (!reader_.expect_map(node, "an include step", keys_of("include_step")))
+      return;
+    auto include = std::make_shared<IncludeSpec>();
+    include->location = reader_.location(node);
+    auto name = reader_.string(node["include"], "'include'");
+    if (!name)
+      return;
+    include->file = resolve_relative(*name);
+
+    std::string key = canonical_key(include->file);
+    auto repeated = std::find(include_stack_.begin(), include_stack_.end(), key);
+    if (repeated != include_stack_.end()) {
+      size_t first = static_cast<size_t>(repeated - include_stack_.begin());
+      std::vector<std::string> chain(include_names_.begin() + static_cast<long>(first),
+                                     include_names_.end());
+      chain.push_back(include->file);
+      reader_.error(node["include"],
+                    "include cycle: " + fmt::format("{}", fmt::join(chain, " -> ")),
+                    "a fragment must not include itself, directly or through others; move the "
+                    "shared steps into a fragment that includes neither");
+      return;
+    }
+
+    Diagnostics inner;
+    Fragment fragment;
+    if (auto root = load_yaml_file(include->file); !root) {
+      inner.push_back(root.error());
+    } else {
+      std::vector<std::string> stack = include_stack_;
+      stack.push_back(key);
+      std::vector<std::string> names = include_names_;
+      names.push_back(include->file);
+      SuiteLoader loader(include->file, inner, std::move(stack), std::move(names));
+      if (!root->IsMap() || !(*root)["fragment"]) {
+        loader.reader_.error(*root, "an included file must be a fragment",
+                             "start it with 'fragment: NAME' and give it 'steps:'");
+      } else {
+        fragment = loader.read_fragment(*root);
+      }
+    }
+    for (Diagnostic& diagnostic : inner) {
+      diagnostic.included_from.push_back(include->location);
+      diagnostics_.push_back(std::move(diagnostic));
+    }
+    if (!inner.empty())
+      return;
+
+    std::string prefix = fragment.name;
+    if (node["name"])
+      prefix = reader_.string(node["name"], "'name'").value_or(prefix);
+    step.name = prefix;
+    include->parameters = fragment.parameters;
+    include->defaults = fragment.defaults;
+    include->steps = std::move(fragment.steps);
+    for (StepSpec& inner_step : include->steps)
+      inner_step.name = prefix + ": " + inner_step.name;
+
+    read_include_arguments(node, *include);
+    read_include_captures(node, *include);
+    step.include = std::move(include);
+  }
+
+  void read_include_arguments(const YAML::Node& node, IncludeSpec& include) {
+    std::set<std::string> given;
+    if (const YAML::Node with = node["with"]) {
+      if (include.parameters.empty()) {
+        reader_.error(with, "the fragment takes no parameters",
+                      "remove 'with:', or declare the values under 'parameters:' in the fragment");
+      } else if (reader_.expect_map(with, "'with'", include.parameters)) {
+        include.arguments = reader_.to_template(with);
+        for (auto it = with.begin(); it != with.end(); ++it)
+          given.insert(it->first.Scalar());
+      }
+    }
+    for (const std::string& parameter : include.parameters) {
+      if (!given.contains(parameter) && !include.defaults.value.contains(parameter)) {
+        reader_.error(node,
+                      fmt::format("the include does not set required parameter '{}'", parameter),
+                      fmt::format("add it under 'with:', e.g. with: {{{}: ...}}", parameter));
+      }
+    }
+  }
+
+  void read_include_captures(const YAML::Node& node, IncludeSpec& include) {
+    const YAML::Node capture = node["capture"];
+    if (!capture)
+      return;
+    if (!reader_.expect_map(capture, "the include's 'capture'", {}))
+      return;
+    std::vector<std::string> available;
+    collect_capture_names(include.steps, available);
+    for (auto it = capture.begin(); it != capture.end(); ++it) {
+      auto fragment_name = reader_.string(it->second, "a captured name");
+      if (!fragment_name)
+        continue;
+      if (std::find(available.begin(), available.end(), *fragment_name) == available.end()) {
+        std::string suggestion = closest_match(*fragment_name, available);
+        reader_.error(
+            it->second, fmt::format("the fragment captures no '{}'", *fragment_name),
+            suggestion.empty()
+                ? (available.empty() ? std::string("the fragment captures nothing")
+                                     : fmt::format("it captures {}", fmt::join(available, ", ")))
+                : fmt::format("did you mean '{}'?", suggestion));
+        continue;
+      }
+      include.captures.emplace_back(it->first.Scalar(), *fragment_name);
+    }
   }
 
   std::optional<PollSpec> read_poll(const YAML::Node& node) {
@@ -773,6 +1213,9 @@ class SuiteLoader {
   }
 
   YamlReader reader_;
+  Diagnostics& diagnostics_;
+  std::vector<std::string> include_stack_;
+  std::vector<std::string> include_names_;
 };
 
 }  // namespace
@@ -787,7 +1230,7 @@ std::expected<Suite, Diagnostics> load_suite(const std::string& path) {
     return std::unexpected(Diagnostics{root.error()});
 
   Diagnostics diagnostics;
-  SuiteLoader loader(path, diagnostics);
+  SuiteLoader loader(path, diagnostics, {canonical_key(path)}, {path});
   Suite suite = loader.load(*root);
   if (!diagnostics.empty())
     return std::unexpected(std::move(diagnostics));

@@ -56,6 +56,79 @@ std::optional<long long> parse_integer(const std::string& text) {
   return value;
 }
 
+bool is_merge_key(const YAML::Node& key) {
+  return key.IsScalar() && key.Scalar() == "<<" &&
+         (key.Tag() == "?" || key.Tag() == "tag:yaml.org,2002:merge");
+}
+
+// Anchors nest only as deep as a file is written; a deeper chain is an alias cycle.
+constexpr int kMaxMergeDepth = 64;
+
+// Applies YAML merge keys (`<<: *anchor` or `<<: [*a, *b]`) in place, as the YAML 1.1 merge
+// type defines them: keys written in the mapping win over merged ones, and an earlier mapping
+// in a merge list wins over a later one. yaml-cpp 0.7 resolves anchors and aliases but leaves
+// `<<` as an ordinary key. Merged keys keep their nodes, so errors about them point into the
+// anchored mapping they came from.
+std::optional<Diagnostic> resolve_merge_keys(YAML::Node node, const std::string& path, int depth) {
+  if (depth > kMaxMergeDepth)
+    return Diagnostic{{path, node.Mark().line + 1, node.Mark().column + 1},
+                      "aliases nest too deeply, or refer to themselves",
+                      "an anchored mapping must not contain an alias of itself"};
+  if (node.IsSequence()) {
+    for (YAML::Node item : node) {
+      if (auto problem = resolve_merge_keys(item, path, depth + 1))
+        return problem;
+    }
+    return std::nullopt;
+  }
+  if (!node.IsMap())
+    return std::nullopt;
+
+  std::vector<YAML::Node> sources;
+  YAML::Node merge_key;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (!is_merge_key(it->first))
+      continue;
+    merge_key = it->first;
+    YAML::Node value = it->second;
+    if (value.IsMap()) {
+      sources.push_back(value);
+    } else if (value.IsSequence()) {
+      for (YAML::Node item : value)
+        sources.push_back(item);
+    } else {
+      sources.push_back(value);
+    }
+  }
+  if (merge_key) {
+    for (YAML::Node& source : sources) {
+      if (!source.IsMap()) {
+        return Diagnostic{{path, source.Mark().line + 1, source.Mark().column + 1},
+                          "'<<' merges only mappings",
+                          "write '<<: *anchor' or '<<: [*first, *second]' where each anchor "
+                          "names a mapping"};
+      }
+      if (auto problem = resolve_merge_keys(source, path, depth + 1))
+        return problem;
+    }
+    node.remove(merge_key);
+    // Looked up through a const node: operator[] of a mutable node adds the key.
+    const YAML::Node& lookup = node;
+    for (const YAML::Node& source : sources) {
+      for (auto it = source.begin(); it != source.end(); ++it) {
+        if (!it->first.IsScalar() || lookup[it->first.Scalar()])
+          continue;
+        node.force_insert(it->first, it->second);
+      }
+    }
+  }
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    if (auto problem = resolve_merge_keys(it->second, path, depth + 1))
+      return problem;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 json resolve_plain_scalar(const std::string& text) {
@@ -108,6 +181,8 @@ std::expected<YAML::Node, Diagnostic> load_yaml_file(const std::string& path) {
     if (!root.IsDefined() || root.IsNull()) {
       return std::unexpected(Diagnostic{{path, 0, 0}, "the file is empty", {}});
     }
+    if (auto problem = resolve_merge_keys(root, path, 0))
+      return std::unexpected(std::move(*problem));
     return root;
   } catch (const YAML::Exception& e) {
     return std::unexpected(Diagnostic{{path, e.mark.line + 1, e.mark.column + 1},
@@ -132,7 +207,7 @@ void YamlReader::error_at(SourceLocation where, std::string message, std::string
 }
 
 bool YamlReader::expect_map(const YAML::Node& node, const std::string& what,
-                            const std::vector<std::string>& known) {
+                            const std::vector<std::string>& known, const std::string& free_prefix) {
   if (!node.IsMap()) {
     error(node, fmt::format("{} must be a mapping, not {}", what, kind_name(node)));
     return false;
@@ -149,6 +224,8 @@ bool YamlReader::expect_map(const YAML::Node& node, const std::string& what,
             "remove one of them: YAML keeps only one value per key");
     }
     if (known.empty() || std::find(known.begin(), known.end(), key) != known.end())
+      continue;
+    if (!free_prefix.empty() && key.starts_with(free_prefix))
       continue;
     std::string suggestion = closest_match(key, known);
     std::string hint = suggestion.empty() ? fmt::format("known keys: {}", fmt::join(known, ", "))

@@ -30,8 +30,9 @@ class YamlReader {
   // Checks that `node` is a mapping whose keys are all in `known` (any key when `known` is
   // empty) and appear once.
   // Unknown keys get a "did you mean" hint. Returns false when `node` is not a mapping.
+  // Keys starting with `free_prefix`, when it is not empty, are accepted too.
   bool expect_map(const YAML::Node& node, const std::string& what,
-                  const std::vector<std::string>& known);
+                  const std::vector<std::string>& known, const std::string& free_prefix = {});
 
   // Typed readers. Each reports a diagnostic and returns nullopt on a wrong type.
   std::optional<std::string> string(const YAML::Node& node, const std::string& what);
