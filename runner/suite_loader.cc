@@ -79,6 +79,18 @@ struct Fragment {
   std::vector<StepSpec> steps;
 };
 
+// Prefixes "PREFIX: " to the names of `steps` and of the steps of fragments they include.
+void add_name_prefix(std::vector<StepSpec>& steps, const std::string& prefix) {
+  for (StepSpec& step : steps) {
+    step.name = prefix + ": " + step.name;
+    if (step.include) {
+      auto include = std::make_shared<IncludeSpec>(*step.include);
+      add_name_prefix(include->steps, prefix);
+      step.include = std::move(include);
+    }
+  }
+}
+
 // Every capture name that steps make visible to the steps after them.
 void collect_capture_names(const std::vector<StepSpec>& steps, std::vector<std::string>& names) {
   for (const StepSpec& step : steps) {
@@ -593,8 +605,7 @@ class SuiteLoader {
     include->parameters = fragment.parameters;
     include->defaults = fragment.defaults;
     include->steps = std::move(fragment.steps);
-    for (StepSpec& inner_step : include->steps)
-      inner_step.name = prefix + ": " + inner_step.name;
+    add_name_prefix(include->steps, prefix);
 
     read_include_arguments(node, *include);
     read_include_captures(node, *include);

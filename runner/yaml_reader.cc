@@ -249,7 +249,8 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& node, const std::strin
     if (value.is_boolean())
       return value.get<bool>();
   }
-  error(node, fmt::format("{} must be true or false", what));
+  error(node, fmt::format("{} must be true or false", what),
+        "write true or false without quotes; yes, no, on, off and quoted values are text");
   return std::nullopt;
 }
 

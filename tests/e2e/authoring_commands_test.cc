@@ -32,7 +32,7 @@ TEST_F(AuthoringCommands, SiteVariableMissingFromSite) {
   // sites/simulator.yaml takes its base URL from --var sim_url.
   ProcessResult run = run_probe({"validate", "suites/smoke", "--site", "sites/simulator.yaml"});
   EXPECT_EQ(run.status.exit_code, 2) << describe(run.status);
-  EXPECT_NE(run.err.find("sites/simulator.yaml:3:11: error: undefined variable 'sim_url'"),
+  EXPECT_NE(run.err.find("sites/simulator.yaml:4:11: error: undefined variable 'sim_url'"),
             std::string::npos)
       << run.err;
 }

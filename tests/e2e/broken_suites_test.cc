@@ -75,8 +75,8 @@ TEST_P(BrokenSuite, MatchesGolden) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, BrokenSuite, ::testing::ValuesIn(case_names()),
-                         [](const ::testing::TestParamInfo<std::string>& info) {
-                           std::string id = info.param;
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           std::string id = param.param;
                            std::replace(id.begin(), id.end(), '-', '_');
                            return id;
                          });

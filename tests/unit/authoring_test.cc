@@ -32,7 +32,8 @@ constexpr const char* kLoginFragment =
     "      method: POST\n"
     "      url: /v3/oauth2/tokens\n"
     "      json: {username: \"${username}\", grant_type: password}\n"
-    "    assert: {status: \"${expected_status}\"}\n"
+    "    assert:\n"
+    "      status: ${expected_status}\n"
     "    capture: {token: $.result.token}\n";
 
 std::string suite_including(const std::string& fragment_path, const std::string& include_keys,
@@ -206,7 +207,7 @@ TEST(Rows, OneTestPerInlineRow) {
   ASSERT_EQ(result.tests.size(), 2u);
   EXPECT_EQ(result.tests[0].name, "system a answers");
   EXPECT_EQ(result.tests[1].name, "system b answers");
-  EXPECT_EQ(result.tests[1].location.line, 5);
+  EXPECT_EQ(result.tests[1].location.line, 6);
   ASSERT_EQ(run.client.requests.size(), 2u);
   EXPECT_EQ(run.client.requests[0].url, "https://tapis.test/v3/systems/a/1");
   EXPECT_EQ(run.client.requests[1].url, "https://tapis.test/v3/systems/b/2");
@@ -227,7 +228,7 @@ TEST(Rows, RowValuesKeepYamlTypes) {
   run.run(
       "name: s\ntests:\n  - name: t ${n}\n    rows: [{n: 5, flag: \"5\"}]\n"
       "    steps:\n      - request:\n          method: POST\n          url: /x\n"
-      "          json: {n: ${n}, flag: ${flag}}\n");
+      "          json:\n            n: ${n}\n            flag: ${flag}\n");
   ASSERT_EQ(run.client.requests.size(), 1u);
   json body = json::parse(run.client.requests[0].body);
   EXPECT_EQ(body["n"], 5);
@@ -359,8 +360,8 @@ TEST(Typing, EnvironmentAndVarValuesStayText) {
   run.run(
       "name: s\ntests:\n  - name: t\n    steps:\n      - request:\n"
       "          method: POST\n          url: /x\n"
-      "          json: {id: ${env.PROBE_TYPING_TEST_ID}, count: ${count}, "
-      "enabled: ${enabled}}\n");
+      "          json:\n            id: ${env.PROBE_TYPING_TEST_ID}\n"
+      "            count: ${count}\n            enabled: ${enabled}\n");
   ::unsetenv("PROBE_TYPING_TEST_ID");
   ASSERT_EQ(run.client.requests.size(), 1u);
   json body = json::parse(run.client.requests[0].body);
