@@ -7,6 +7,7 @@
 //   ```yaml tests      items of a suite's `tests:` list
 //   ```yaml steps      items of a test's `steps:` list
 //   ```yaml site       a whole site file
+//   ```yaml fragment   a whole fragment file, which must pass `tapis-probe validate`
 //
 // Markdown viewers highlight the block as YAML and ignore the words after `yaml`. Further words
 // tune the run:
@@ -65,7 +66,8 @@ DocExample parse_fence(const std::string& info, int line) {
   std::string word;
   words >> word;  // "yaml"
   while (words >> word) {
-    if (word == "suite" || word == "tests" || word == "steps" || word == "site") {
+    if (word == "suite" || word == "tests" || word == "steps" || word == "site" ||
+        word == "fragment") {
       example.kind = word;
     } else if (word == "httpbin") {
       example.httpbin = true;
@@ -84,7 +86,7 @@ DocExample parse_fence(const std::string& info, int line) {
     }
   }
   if (example.kind.empty() && example.problem.empty())
-    example.problem = "```yaml needs a kind: suite, tests, steps or site";
+    example.problem = "```yaml needs a kind: suite, tests, steps, site or fragment";
   return example;
 }
 
@@ -170,6 +172,12 @@ TEST_P(DocsExample, Runs) {
   std::vector<std::string> args = {"run"};
   std::unique_ptr<TempDir> httpbin_logs;
   std::unique_ptr<HttpbinServer> httpbin;
+  if (example.kind == "fragment") {
+    // A fragment never runs by itself: it must validate, and includes show it at work.
+    ProcessResult run = run_in_temp({"validate", write_file("fragment.yaml", example.text)}, env);
+    EXPECT_EQ(run.status.exit_code, 0) << describe(run.status) << "\n" << run.out << run.err;
+    return;
+  }
   if (example.kind == "site") {
     args.push_back(write_file("skipped.yaml",
                               "name: site check\n"

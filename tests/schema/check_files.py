@@ -40,6 +40,8 @@ _RESOLVERS = [
         r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|\+?\.(?:inf|Inf|INF)|-\.(?:inf|Inf|INF))$",
         list("-+.0123456789"),
     ),
+    # Merge keys, which runner/yaml_reader.cc resolves too.
+    ("tag:yaml.org,2002:merge", r"^(?:<<)$", ["<"]),
 ]
 for _tag, _pattern, _first in _RESOLVERS:
     CoreSchemaLoader.add_implicit_resolver(_tag, re.compile(_pattern), _first)
