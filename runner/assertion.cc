@@ -138,6 +138,7 @@ struct Actual {
   std::optional<json> owned;   // a value made for the assertion
   const json* node = nullptr;  // or a node of the parsed body, read in place instead of copied
   std::string problem;         // why no value could be read, e.g. "body is not JSON"
+  bool is_length = false;      // `owned` is already the length the assertion asks for
 
   const json* value() const { return node != nullptr ? node : owned ? &*owned : nullptr; }
 };
@@ -160,14 +161,18 @@ Actual actual_value(const AssertionSpec& assertion, const ResponseView& view) {
     case Subject::size:
       return {json(response.body_bytes), {}};
     case Subject::json: {
-      const json* root = view.json();
-      if (root == nullptr)
+      if (!view.is_json())
         return {std::nullopt, nullptr, "body is not JSON: " + view.json_error()};
       if (assertion.path->is_singular()) {
-        std::vector<const json*> nodes = assertion.path->select(*root);
-        return {std::nullopt, nodes.empty() ? nullptr : nodes.front(), {}};
+        std::optional<SelectedNode> selected =
+            view.select_singular(*assertion.path, assertion.on_length);
+        if (!selected)
+          return {};
+        if (selected->length)
+          return {json(*selected->length), nullptr, {}, true};
+        return {std::move(selected->value), nullptr, {}};
       }
-      return {select_value(*assertion.path, *root), nullptr, {}};
+      return {select_value(*assertion.path, *view.json()), nullptr, {}};
     }
   }
   return {};
@@ -279,10 +284,26 @@ std::string render_expected(const AssertionSpec& assertion, const json& expected
 
 }  // namespace
 
+ResponseView::ResponseView(const HttpResponse& response) : response_(response) {}
+
+ResponseView::~ResponseView() = default;
+
+void ResponseView::parse_document() const {
+  if (document_parsed_)
+    return;
+  document_parsed_ = true;
+  document_ = JsonDocument::parse(response_.body);
+}
+
 void ResponseView::parse() const {
   if (parsed_)
     return;
   parsed_ = true;
+  parse_document();
+  if (document_) {
+    json_ = document_->to_json();
+    return;
+  }
   json_ = nlohmann::json::parse(response_.body, nullptr, false);
   if (json_.is_discarded()) {
     // Parse again with exceptions on to learn where the body stops being JSON.
@@ -303,6 +324,32 @@ const std::string& ResponseView::sha256() const {
 const json* ResponseView::json() const {
   parse();
   return json_.is_discarded() ? nullptr : &json_;
+}
+
+std::optional<SelectedNode> ResponseView::select_singular(const JsonPath& path,
+                                                         bool want_length) const {
+  parse_document();
+  if (document_)
+    return document_->select(path.singular_steps(), want_length);
+
+  const nlohmann::json* root = json();
+  if (root == nullptr)
+    return std::nullopt;
+  std::optional<nlohmann::json> value = select_value(path, *root);
+  if (!value)
+    return std::nullopt;
+  SelectedNode selected;
+  std::optional<nlohmann::json> length = want_length ? length_of(*value) : std::nullopt;
+  if (length)
+    selected.length = length->get<uint64_t>();
+  else
+    selected.value = std::move(*value);
+  return selected;
+}
+
+bool ResponseView::is_json() const {
+  parse_document();
+  return document_ != nullptr || json() != nullptr;
 }
 
 const std::string& ResponseView::json_error() const {
@@ -399,7 +446,7 @@ AssertionResult evaluate(const AssertionSpec& assertion, const json& operand,
   result.expected = render_expected(assertion, expected);
 
   Actual actual = actual_value(assertion, response);
-  if (actual.value() != nullptr && assertion.on_length) {
+  if (actual.value() != nullptr && assertion.on_length && !actual.is_length) {
     std::optional<json> length = length_of(*actual.value());
     if (!length)
       actual.problem = type_of(*actual.value()) + " has no length";

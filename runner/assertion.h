@@ -1,33 +1,45 @@
 // Checking a response against the assertions of a step.
 #pragma once
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
 #include "http_client.h"
+#include "json_document.h"
 #include "result.h"
 #include "suite.h"
 
 namespace probe {
 
-// A response with its body parsed as JSON at most once.
+// A response with its body parsed as JSON at most once by each parser: simdjson for reading
+// single fields, nlohmann::json for the whole tree.
 class ResponseView {
  public:
-  explicit ResponseView(const HttpResponse& response) : response_(response) {}
+  explicit ResponseView(const HttpResponse& response);
+  ~ResponseView();
 
   const HttpResponse& response() const { return response_; }
   // The body as JSON, or nullptr when it is not JSON; json_error() then gives the reason.
   const nlohmann::json* json() const;
   const std::string& json_error() const;
+  // What a singular query selects, with only that node converted (see JsonDocument::select).
+  // nullopt when it selects nothing or the body is not JSON; json() tells the two apart.
+  std::optional<SelectedNode> select_singular(const JsonPath& path, bool want_length) const;
+  // Whether the body is JSON, without building the nlohmann::json tree when simdjson accepts it.
+  bool is_json() const;
   // The body's SHA-256 in lowercase hex, computed once (a download's was computed while it
   // streamed).
   const std::string& sha256() const;
 
  private:
   void parse() const;
+  void parse_document() const;
 
   const HttpResponse& response_;
+  mutable bool document_parsed_ = false;
+  mutable std::unique_ptr<JsonDocument> document_;  // null when simdjson rejected the body
   mutable bool parsed_ = false;
   mutable nlohmann::json json_;
   mutable std::string json_error_;

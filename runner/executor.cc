@@ -179,11 +179,17 @@ std::optional<std::string> capture_value(const CaptureSpec& capture, const Respo
       return std::nullopt;
     }
     case CaptureSource::json: {
-      const json* root = view.json();
-      if (root == nullptr)
+      if (!view.is_json())
         return "the body is not JSON: " + view.json_error();
+      if (capture.path->is_singular()) {
+        std::optional<SelectedNode> selected = view.select_singular(*capture.path, false);
+        if (!selected)
+          return fmt::format("{} selects nothing in the body", capture.expression);
+        out = std::move(selected->value);
+        return std::nullopt;
+      }
       // A non-singular query yields a list, and an empty list means it found nothing too.
-      auto value = select_value(*capture.path, *root);
+      auto value = select_value(*capture.path, *view.json());
       if (!value || (value->is_array() && value->empty() && !capture.path->is_singular()))
         return fmt::format("{} selects nothing in the body", capture.expression);
       out = std::move(*value);

@@ -1964,6 +1964,7 @@ class Evaluator {
 struct JsonPath::Compiled {
   std::string text;
   Query query;
+  std::vector<SingularStep> singular_steps;
 };
 
 JsonPath::JsonPath(std::shared_ptr<const Compiled> compiled) : compiled_(std::move(compiled)) {}
@@ -1976,6 +1977,13 @@ std::expected<JsonPath, JsonPathError> JsonPath::parse(std::string_view text) {
   if (!parser.parse_root(compiled->query)) {
     return std::unexpected(parser.take_error());
   }
+  if (compiled->query.singular) {
+    for (const Segment& segment : compiled->query.segments) {
+      const Selector& selector = segment.selectors.front();
+      compiled->singular_steps.push_back(
+          {selector.kind == SelectorKind::index, selector.name, selector.index});
+    }
+  }
   return JsonPath(std::move(compiled));
 }
 
@@ -1985,6 +1993,10 @@ std::vector<const nlohmann::json*> JsonPath::select(const nlohmann::json& root) 
 
 bool JsonPath::is_singular() const {
   return compiled_->query.singular;
+}
+
+const std::vector<JsonPath::SingularStep>& JsonPath::singular_steps() const {
+  return compiled_->singular_steps;
 }
 
 const std::string& JsonPath::text() const {

@@ -38,6 +38,18 @@ class JsonPath {
   // non-singular: $['a'] is singular, $[ 'a' ] is not.
   bool is_singular() const;
 
+  // One segment of a singular query: a member name, or an array index that counts from the
+  // end when negative.
+  struct SingularStep {
+    bool is_index = false;
+    std::string name;
+    int64_t index = 0;
+  };
+
+  // The segments of a singular query in order (none for `$` itself); empty when the query is not
+  // singular. Lets other document representations evaluate the query.
+  const std::vector<SingularStep>& singular_steps() const;
+
   const std::string& text() const;
 
  private:

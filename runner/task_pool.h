@@ -68,7 +68,7 @@ class TaskPool {
   // Runs every task and returns when all have finished.
   void run();
 
-  // The most threads alive at once.
+  // The maximum number of threads alive at once.
   size_t peak_threads();
   // Threads blocked in ClientLease::reacquire().
   size_t resuming();

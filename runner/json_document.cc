@@ -1,0 +1,144 @@
+#include "json_document.h"
+
+#include <simdjson.h>
+
+#include <string_view>
+
+namespace probe {
+
+namespace {
+
+using nlohmann::json;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+json convert(element node) {
+  switch (node.type()) {
+    case element_type::ARRAY: {
+      json list = json::array();
+      for (element item : simdjson::dom::array(node))
+        list.push_back(convert(item));
+      return list;
+    }
+    case element_type::OBJECT: {
+      json object = json::object();
+      for (simdjson::dom::key_value_pair member : simdjson::dom::object(node))
+        object[std::string(member.key)] = convert(member.value);
+      return object;
+    }
+    case element_type::INT64: {
+      const int64_t value = node.get_int64().value_unsafe();
+      if (value >= 0)
+        return static_cast<uint64_t>(value);
+      return value;
+    }
+    case element_type::UINT64:
+      return node.get_uint64().value_unsafe();
+    case element_type::DOUBLE:
+      return node.get_double().value_unsafe();
+    case element_type::STRING:
+      return std::string(node.get_string().value_unsafe());
+    case element_type::BOOL:
+      return node.get_bool().value_unsafe();
+    case element_type::NULL_VALUE:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+// Unicode scalar values in valid UTF-8 text: every byte that does not continue a sequence.
+uint64_t code_points(std::string_view text) {
+  uint64_t count = 0;
+  for (char byte : text)
+    count += (static_cast<unsigned char>(byte) & 0xC0) != 0x80 ? 1 : 0;
+  return count;
+}
+
+// simdjson's size() stops counting at 0xFFFFFF items; larger arrays are counted one by one.
+uint64_t array_size(simdjson::dom::array items) {
+  const size_t size = items.size();
+  if (size < 0xFFFFFF)
+    return size;
+  uint64_t count = 0;
+  for ([[maybe_unused]] element item : items)
+    ++count;
+  return count;
+}
+
+// The member named `name`, the last one when the name repeats, as nlohmann::json keeps it.
+std::optional<element> member(element node, const std::string& name) {
+  std::optional<element> found;
+  for (simdjson::dom::key_value_pair pair : simdjson::dom::object(node)) {
+    if (pair.key == name)
+      found = pair.value;
+  }
+  return found;
+}
+
+}  // namespace
+
+struct JsonDocument::Parsed {
+  simdjson::dom::parser parser;
+  element root;
+};
+
+JsonDocument::JsonDocument(std::unique_ptr<Parsed> parsed) : parsed_(std::move(parsed)) {}
+
+JsonDocument::~JsonDocument() = default;
+
+std::unique_ptr<JsonDocument> JsonDocument::parse(const std::string& text) {
+  auto parsed = std::make_unique<Parsed>();
+  if (parsed->parser.parse(text).get(parsed->root) != simdjson::SUCCESS)
+    return nullptr;
+  return std::unique_ptr<JsonDocument>(new JsonDocument(std::move(parsed)));
+}
+
+json JsonDocument::to_json() const {
+  return convert(parsed_->root);
+}
+
+std::optional<SelectedNode> JsonDocument::select(const std::vector<JsonPath::SingularStep>& steps,
+                                                 bool want_length) const {
+  element node = parsed_->root;
+  for (const JsonPath::SingularStep& step : steps) {
+    if (!step.is_index) {
+      if (node.type() != element_type::OBJECT)
+        return std::nullopt;
+      std::optional<element> found = member(node, step.name);
+      if (!found)
+        return std::nullopt;
+      node = *found;
+      continue;
+    }
+    if (node.type() != element_type::ARRAY)
+      return std::nullopt;
+    simdjson::dom::array items(node);
+    const auto size = static_cast<int64_t>(array_size(items));
+    const int64_t index = step.index >= 0 ? step.index : size + step.index;
+    if (index < 0 || index >= size)
+      return std::nullopt;
+    node = items.at(static_cast<size_t>(index)).value_unsafe();
+  }
+
+  SelectedNode selected;
+  if (want_length) {
+    switch (node.type()) {
+      case element_type::ARRAY:
+        selected.length = array_size(simdjson::dom::array(node));
+        return selected;
+      case element_type::OBJECT:
+        // Converted, because duplicate member names count once, as in nlohmann::json.
+        selected.length = convert(node).size();
+        return selected;
+      case element_type::STRING:
+        selected.length = code_points(node.get_string().value_unsafe());
+        return selected;
+      default:
+        break;
+    }
+  }
+  selected.value = convert(node);
+  return selected;
+}
+
+}  // namespace probe
