@@ -17,6 +17,8 @@
 //                      any exit code but 2 (invalid suite) passes
 //   var:NAME=VALUE     pass --var NAME=VALUE
 //   env:NAME=VALUE     set the environment variable NAME for the run
+//   save:PATH          (fragment) write this fragment to PATH in the working folder of every
+//                      example, so that an include example runs the fragment as documented
 //   file:PATH=TEXT     create PATH, relative to the run's working folder, holding TEXT with no
 //                      line break
 //
@@ -52,6 +54,7 @@ struct DocExample {
   std::string kind;  // suite, tests, steps or site; empty when the fence names none
   bool httpbin = false;
   bool load_only = false;
+  std::string save_as;                 // a fragment's path in the working folder, or empty
   std::vector<std::string> variables;  // NAME=VALUE
   Environment env;
   std::vector<std::pair<std::string, std::string>> files;  // path and content
@@ -73,6 +76,8 @@ DocExample parse_fence(const std::string& info, int line) {
       example.httpbin = true;
     } else if (word == "load-only") {
       example.load_only = true;
+    } else if (word.starts_with("save:")) {
+      example.save_as = word.substr(5);
     } else if (word.starts_with("var:")) {
       example.variables.push_back(word.substr(4));
     } else if (word.starts_with("env:") && word.find('=') != std::string::npos) {
@@ -168,13 +173,22 @@ TEST_P(DocsExample, Runs) {
     fs::create_directories(path.parent_path());
     std::ofstream(path, std::ios::binary) << content;
   }
+  for (const DocExample& other : examples()) {
+    if (other.save_as.empty())
+      continue;
+    fs::path path = fs::path(temp().path()) / other.save_as;
+    fs::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << other.text;
+  }
   Environment env = example.env;
   std::vector<std::string> args = {"run"};
   std::unique_ptr<TempDir> httpbin_logs;
   std::unique_ptr<HttpbinServer> httpbin;
   if (example.kind == "fragment") {
     // A fragment never runs by itself: it must validate, and includes show it at work.
-    ProcessResult run = run_in_temp({"validate", write_file("fragment.yaml", example.text)}, env);
+    std::string fragment = example.save_as.empty() ? write_file("fragment.yaml", example.text)
+                                                   : temp().file(example.save_as);
+    ProcessResult run = run_in_temp({"validate", fragment}, env);
     EXPECT_EQ(run.status.exit_code, 0) << describe(run.status) << "\n" << run.out << run.err;
     return;
   }
