@@ -1,5 +1,10 @@
-// Pods (/v3/pods): list, create, get, logs and delete. A new pod goes REQUESTED, SPAWNER SETUP,
-// CREATING, AVAILABLE, one status per tick. Deleting removes the pod at once.
+// Pods (/v3/pods): list, create, get, logs, permissions and delete. A new pod goes REQUESTED,
+// SPAWNER SETUP, CREATING, AVAILABLE, one status per tick. Deleting removes the pod at once.
+
+#include <algorithm>
+#include <expected>
+#include <functional>
+#include <set>
 
 #include "request_auth.h"
 #include "request_parsing.h"
@@ -186,6 +191,100 @@ void delete_pod(SimContext& context, const httplib::Request& request, httplib::R
   send_success(response, kStyle, "", "Pod successfully deleted.");
 }
 
+const std::set<std::string> kPermissionLevels = {"ADMIN", "USER", "READ"};
+
+// Returns the pod's "user:LEVEL" list after `change` edits it, or an error status and message.
+std::expected<json, std::pair<int, std::string>> change_pod_permissions(
+    SimContext& context, const std::string& pod_id,
+    const std::function<std::optional<std::string>(json& permissions)>& change) {
+  return context.store.with_state(
+      [&](SimState& state) -> std::expected<json, std::pair<int, std::string>> {
+        auto pod = state.pods.find(pod_id);
+        if (pod == state.pods.end()) {
+          return std::unexpected(std::pair{404, "Pod " + pod_id + " not found."});
+        }
+        json& permissions = pod->second["permissions"];
+        if (!permissions.is_array()) {
+          permissions = json::array();
+        }
+        if (auto problem = change(permissions)) {
+          return std::unexpected(std::pair{400, *problem});
+        }
+        return json{{"permissions", permissions}};
+      });
+}
+
+void send_permissions(httplib::Response& response,
+                      const std::expected<json, std::pair<int, std::string>>& result,
+                      const std::string& message) {
+  if (!result) {
+    send_error(response, kStyle, result.error().first, result.error().second);
+    return;
+  }
+  send_success(response, kStyle, *result, message);
+}
+
+// Removes every entry of `user` from a "user:LEVEL" list.
+void remove_user(json& permissions, const std::string& user) {
+  json kept = json::array();
+  for (const json& entry : permissions) {
+    std::string text = entry.is_string() ? entry.get<std::string>() : "";
+    if (text.substr(0, text.rfind(':')) != user) {
+      kept.push_back(entry);
+    }
+  }
+  permissions = kept;
+}
+
+void get_pod_permissions(SimContext& context, const httplib::Request& request,
+                         httplib::Response& response, const TokenClaims&) {
+  auto result = change_pod_permissions(context, request.matches[1],
+                                       [](json&) { return std::optional<std::string>(); });
+  send_permissions(response, result, "Pod permissions retrieved successfully.");
+}
+
+// Sets one user's level from a SetPermission body {user, level}, replacing any earlier level.
+void set_pod_permission(SimContext& context, const httplib::Request& request,
+                        httplib::Response& response, const TokenClaims&) {
+  auto body = parse_json_object(request);
+  auto user = body ? string_field(*body, "user") : std::nullopt;
+  auto level = body ? string_field(*body, "level") : std::nullopt;
+  if (!user || !level || !kPermissionLevels.contains(*level)) {
+    send_error(response, kStyle, 400,
+               "expected a JSON object {user, level} with level ADMIN, USER or READ");
+    return;
+  }
+  auto result = change_pod_permissions(context, request.matches[1], [&](json& permissions) {
+    remove_user(permissions, *user);
+    permissions.push_back(*user + ":" + *level);
+    return std::optional<std::string>();
+  });
+  send_permissions(response, result, "Pod permissions updated successfully.");
+}
+
+// Removes a user's level; the last ADMIN cannot be removed, as in Pods.
+void delete_pod_permission(SimContext& context, const httplib::Request& request,
+                           httplib::Response& response, const TokenClaims&) {
+  std::string user = request.matches[2];
+  auto result = change_pod_permissions(
+      context, request.matches[1], [&](json& permissions) -> std::optional<std::string> {
+        json kept = permissions;
+        remove_user(kept, user);
+        if (kept.size() == permissions.size()) {
+          return "user " + user + " has no permission on this pod";
+        }
+        bool admin_left = std::ranges::any_of(kept, [](const json& entry) {
+          return entry.is_string() && entry.get<std::string>().ends_with(":ADMIN");
+        });
+        if (!admin_left) {
+          return "cannot remove the last ADMIN of a pod";
+        }
+        permissions = kept;
+        return std::nullopt;
+      });
+  send_permissions(response, result, "Pod permission deleted successfully.");
+}
+
 }  // namespace
 
 void add_pods_routes(httplib::Server& server, SimContext& context) {
@@ -194,6 +293,10 @@ void add_pods_routes(httplib::Server& server, SimContext& context) {
   server.Get(R"(/v3/pods/([^/]+))", with_token(context, kStyle, get_pod));
   server.Get(R"(/v3/pods/([^/]+)/logs)", with_token(context, kStyle, get_pod_logs));
   server.Delete(R"(/v3/pods/([^/]+))", with_token(context, kStyle, delete_pod));
+  server.Get(R"(/v3/pods/([^/]+)/permissions)", with_token(context, kStyle, get_pod_permissions));
+  server.Post(R"(/v3/pods/([^/]+)/permissions)", with_token(context, kStyle, set_pod_permission));
+  server.Delete(R"(/v3/pods/([^/]+)/permissions/([^/]+))",
+                with_token(context, kStyle, delete_pod_permission));
 }
 
 }  // namespace probe::sim

@@ -35,8 +35,11 @@ struct StreamsNode {
 // Resources of the simulated tenant that requests can change, mostly stored as the JSON records
 // the services return.
 struct SimState {
-  RecordTable actors;                       // by actor id
-  RecordTable systems;                      // by system id; deleted ones have "deleted": true
+  RecordTable actors;   // by actor id
+  RecordTable systems;  // by system id; deleted ones have "deleted": true
+  // Permissions granted on systems: by system id, then user. Owners hold every permission
+  // without an entry here.
+  std::map<std::string, std::map<std::string, std::set<std::string>>> system_permissions;
   std::map<std::string, RecordTable> apps;  // by app id, then version
   RecordTable jobs;                         // by job uuid
   RecordTable pods;                         // by pod id

@@ -1,7 +1,8 @@
-// Systems (/v3/systems): probes, list with search, get, create, and the enable, disable, delete
-// and undelete changes.
+// Systems (/v3/systems): probes, list with search, get, create, the enable, disable, delete
+// and undelete changes, and user permissions.
 
 #include <algorithm>
+#include <set>
 
 #include "list_query.h"
 #include "random_ids.h"
@@ -230,6 +231,83 @@ void get_system_enabled(SimContext& context, const httplib::Request& request,
   send_success(response, kStyle, json{{"aBool", *enabled}}, "TAPIS_FOUND System found: " + id);
 }
 
+const std::set<std::string> kPermissions = {"READ", "MODIFY", "EXECUTE"};
+
+// The permissions of a ReqPerms body {permissions: [...]}, or nullopt when it is invalid.
+std::optional<std::set<std::string>> requested_permissions(const httplib::Request& request) {
+  auto body = parse_json_object(request);
+  if (!body || !body->contains("permissions") || !(*body)["permissions"].is_array() ||
+      (*body)["permissions"].empty()) {
+    return std::nullopt;
+  }
+  std::set<std::string> names;
+  for (const json& name : (*body)["permissions"]) {
+    if (!name.is_string() || !kPermissions.contains(name.get<std::string>())) {
+      return std::nullopt;
+    }
+    names.insert(name.get<std::string>());
+  }
+  return names;
+}
+
+// Grants (`grant` true) or revokes `names` for the user, then returns the user's permissions;
+// nullopt when the system is unknown or deleted. With no names, only reads them.
+std::optional<json> change_permissions(SimContext& context, const std::string& id,
+                                       const std::string& user, const std::set<std::string>& names,
+                                       bool grant) {
+  return context.store.with_state([&](SimState& state) -> std::optional<json> {
+    const json* system = find_live_system(state, id);
+    if (system == nullptr) {
+      return std::nullopt;
+    }
+    std::set<std::string>& held = state.system_permissions[id][user];
+    for (const std::string& name : names) {
+      if (grant) {
+        held.insert(name);
+      } else {
+        held.erase(name);
+      }
+    }
+    std::set<std::string> all = held;
+    if (system->value("owner", "") == user) {
+      all = kPermissions;
+    }
+    return json{{"names", json(std::vector<std::string>(all.begin(), all.end()))}};
+  });
+}
+
+void get_user_permissions(SimContext& context, const httplib::Request& request,
+                          httplib::Response& response, const TokenClaims&) {
+  std::string id = request.matches[1];
+  auto names = change_permissions(context, id, request.matches[2], {}, true);
+  if (!names) {
+    send_error(response, kStyle, 404, "SYSAPI_NOT_FOUND System not found: '" + id + "'");
+    return;
+  }
+  send_success(response, kStyle, *names, "TAPIS_FOUND Permissions found for system " + id);
+}
+
+void post_user_permissions(SimContext& context, const httplib::Request& request,
+                           httplib::Response& response, bool grant) {
+  std::string id = request.matches[1];
+  std::string user = request.matches[2];
+  auto names = requested_permissions(request);
+  if (!names) {
+    send_error(response, kStyle, 400,
+               "SYSAPI_PERMS_INVALID expected {\"permissions\": [...]} with READ, MODIFY or "
+               "EXECUTE");
+    return;
+  }
+  if (!change_permissions(context, id, user, *names, grant)) {
+    send_error(response, kStyle, 404, "SYSAPI_NOT_FOUND System not found: '" + id + "'");
+    return;
+  }
+  send_success(response, kStyle, nullptr,
+               std::string(grant ? "SYSAPI_PERMS_GRANTED" : "SYSAPI_PERMS_REVOKED") +
+                   " Permissions " + (grant ? "granted to " : "revoked from ") + user +
+                   " on system " + id);
+}
+
 }  // namespace
 
 void add_systems_routes(httplib::Server& server, SimContext& context) {
@@ -244,6 +322,18 @@ void add_systems_routes(httplib::Server& server, SimContext& context) {
   server.Get(R"(/v3/systems/([^/]+)/isEnabled)", with_token(context, kStyle, get_system_enabled));
   server.Post(R"(/v3/systems/([^/]+)/(enable|disable|delete|undelete))",
               with_token(context, kStyle, post_system_change));
+  server.Get(R"(/v3/systems/perms/([^/]+)/user/([^/]+))",
+             with_token(context, kStyle, get_user_permissions));
+  server.Post(
+      R"(/v3/systems/perms/([^/]+)/user/([^/]+))",
+      with_token(context, kStyle,
+                 [](SimContext& sim, const httplib::Request& request, httplib::Response& response,
+                    const TokenClaims&) { post_user_permissions(sim, request, response, true); }));
+  server.Post(
+      R"(/v3/systems/perms/([^/]+)/user/([^/]+)/revoke)",
+      with_token(context, kStyle,
+                 [](SimContext& sim, const httplib::Request& request, httplib::Response& response,
+                    const TokenClaims&) { post_user_permissions(sim, request, response, false); }));
 }
 
 }  // namespace probe::sim
