@@ -26,13 +26,14 @@ PollOutcome run_poll(const PollPolicy& policy, Waiter& waiter,
       outcome.stop = PollStop::failed;
       return outcome;
     }
-    if (policy.max_attempts && outcome.attempts >= *policy.max_attempts) {
-      outcome.stop = PollStop::attempts_exhausted;
-      return outcome;
-    }
+    // The timeout is the primary limit: when the same attempt reaches both, it timed out.
     double left = policy.timeout_seconds - outcome.seconds;
     if (left <= 0) {
       outcome.stop = PollStop::timed_out;
+      return outcome;
+    }
+    if (policy.max_attempts && outcome.attempts >= *policy.max_attempts) {
+      outcome.stop = PollStop::attempts_exhausted;
       return outcome;
     }
 
