@@ -204,8 +204,12 @@ std::string first_failure(const StepResult& step) {
     return fmt::format("{}: {}", step.name, step.error);
   for (const AssertionResult& assertion : step.assertions) {
     if (!assertion.passed) {
-      return fmt::format("{}: {}: expected {}, actual {}", step.name, assertion.subject,
-                         assertion.expected, assertion.actual);
+      // Keep the operator: "expected not ..." or "expected ge 200" must not read as equality.
+      std::string expected = assertion.op.empty() || assertion.op == "eq"
+                                 ? assertion.expected
+                                 : assertion.op + " " + assertion.expected;
+      return fmt::format("{}: {}: expected {}, actual {}", step.name, assertion.subject, expected,
+                         assertion.actual);
     }
   }
   return step.name + ": failed";

@@ -16,8 +16,8 @@ using nlohmann::json;
 using testing::json_response;
 using testing::OfflineRun;
 
-// A clock that moves only when a test advances it. Each sleep is recorded and moves the clock by its full
-// length, unless an interruption is scheduled for it: then the clock moves by `cut_after`
+// A clock that moves only when a test advances it. Each sleep is recorded and moves the clock by
+// its full length, unless an interruption is scheduled for it: then the clock moves by `cut_after`
 // seconds and the sleep reports that it was cut short.
 class FakeWaiter : public Waiter {
  public:
@@ -385,6 +385,11 @@ TEST(PollStep, FailWhenBeatsUntil) {
   const AssertionResult& verdict = step.assertions.back();
   EXPECT_FALSE(verdict.passed);
   EXPECT_NE(verdict.actual.find("FAILED"), std::string::npos) << verdict.actual;
+  // The message keeps the "not": the status was expected not to match.
+  EXPECT_NE(result.tests.at(0).message.find(
+                "wait for the job: poll: expected not json $.result.status eq \"FAILED\""),
+            std::string::npos)
+      << result.tests.at(0).message;
 }
 
 TEST(PollStep, FailConditionStopsPolling) {
