@@ -68,16 +68,42 @@ ExitStatus Simulator::stop() {
   return process_->stop(5s);
 }
 
+namespace {
+
+nlohmann::json get_json(const std::string& url, const std::string& path,
+                        const httplib::Headers& headers = {}) {
+  httplib::Client client(url);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(5);
+  auto response = client.Get(path.c_str(), headers);
+  if (!response)
+    throw std::runtime_error("GET " + url + path + " failed");
+  if (response->status != 200)
+    throw std::runtime_error("GET " + path + " returned " + std::to_string(response->status));
+  return nlohmann::json::parse(response->body);
+}
+
+}  // namespace
+
 nlohmann::json Simulator::requests() const {
+  return get_json(url_, "/_sim/requests");
+}
+
+nlohmann::json Simulator::state() const {
+  return get_json(url_, "/_sim/state");
+}
+
+nlohmann::json Simulator::get_as_user(const std::string& path) const {
   httplib::Client client(url_);
   client.set_connection_timeout(5);
   client.set_read_timeout(5);
-  auto response = client.Get("/_sim/requests");
-  if (!response)
-    throw std::runtime_error("GET " + url_ + "/_sim/requests failed");
-  if (response->status != 200)
-    throw std::runtime_error("GET /_sim/requests returned " + std::to_string(response->status));
-  return nlohmann::json::parse(response->body);
+  nlohmann::json grant = {
+      {"username", "testuser"}, {"password", kUserPassword}, {"grant_type", "password"}};
+  auto minted = client.Post("/v3/oauth2/tokens", grant.dump(), "application/json");
+  if (!minted || minted->status != 200)
+    throw std::runtime_error("POST /v3/oauth2/tokens failed");
+  std::string token = nlohmann::json::parse(minted->body)["result"]["access_token"]["access_token"];
+  return get_json(url_, path, {{"X-Tapis-Token", token}});
 }
 
 int Simulator::password_grant_count() const {

@@ -38,6 +38,13 @@ class Simulator {
   // GET /_sim/requests: every request received outside the control API, oldest first.
   nlohmann::json requests() const;
 
+  // GET /_sim/state: the counts of live resources.
+  nlohmann::json state() const;
+
+  // The JSON body of GET PATH, sent with a user token minted for this call. Throws
+  // std::runtime_error unless the response is 200.
+  nlohmann::json get_as_user(const std::string& path) const;
+
   // The token requests of requests(): password grants on POST /v3/oauth2/tokens, or service
   // tokens on POST /v3/tokens.
   int password_grant_count() const;
