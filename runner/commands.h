@@ -28,7 +28,7 @@ struct LoadedSuites {
 };
 
 // Loads the suite files under `paths` and checks their variables against each of `sites` and
-// `variables`; with no site, only what a site file could not define is checked. A problem
+// `variables`. With no site, only what a site file could not define is checked. A problem
 // found for several sites is reported once.
 LoadedSuites load_and_check_suites(const std::vector<std::string>& paths,
                                    const std::vector<const Site*>& sites,

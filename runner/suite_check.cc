@@ -12,8 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-// What a name refers to where it is used: a plain value, or a template whose own references
-// are resolved where the name is used (suite, site and row variables are expanded lazily).
+// The definition a name has where it is used: a plain value, or a template whose own references
+// resolve where the name is used, because suite, site and row variables are expanded lazily.
 struct Definition {
   const Template* value = nullptr;  // null for a value without references
   std::string what;                 // "suite variable 'x'", for messages
@@ -28,7 +28,7 @@ void add_mapping(Names& names, const Template& mapping, const std::string& kind)
     names[name] = Definition{&mapping, fmt::format("{} '{}'", kind, name)};
 }
 
-// Calls `visit` with the text and origin of every string in `input` that holds "${".
+// Calls `visit` with the text and origin of every string in `input` that contains "${".
 void for_each_reference_string(
     const Template& input,
     const std::function<void(const std::string&, const ScalarOrigin&, const std::string&)>& visit) {

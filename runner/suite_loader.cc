@@ -165,7 +165,7 @@ parse_csv(const std::string& text) {
 class SuiteLoader {
  public:
   // `include_stack` lists the canonical paths of the files being included, outermost first,
-  // this one last; `include_names` the same files as the includes name them, for messages.
+  // with this one last. `include_names` lists the same files as the includes name them.
   SuiteLoader(const std::string& file, Diagnostics& diagnostics,
               std::vector<std::string> include_stack, std::vector<std::string> include_names)
       : reader_(file, diagnostics),
@@ -435,6 +435,8 @@ class SuiteLoader {
                                                                  std::istream& in) {
     std::vector<std::pair<Template, SourceLocation>> rows;
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.starts_with("\xEF\xBB\xBF"))
+      text.erase(0, 3);  // the byte order mark that spreadsheet programs write
     auto records = parse_csv(text);
     if (!records) {
       reader_.error_at({path, records.error().first, 1}, records.error().second);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "commands.h"
 #include "executor.h"
 #include "fake_http_client.h"
 #include "suite_check.h"
@@ -301,7 +302,7 @@ TEST(MergeKeys, QuotedMergeKeyIsOrdinary) {
   EXPECT_FALSE((*root)["c"]["x"]);
 }
 
-TEST(MergeKeys, MergedStepRunsAndUnknownKeyPointsAtAnchor) {
+TEST(MergeKeys, MergedRequestRuns) {
   OfflineRun run;
   run.client.fallback([](const HttpRequest&) { return json_response(200, json{}); });
   run.run(
@@ -309,7 +310,9 @@ TEST(MergeKeys, MergedStepRunsAndUnknownKeyPointsAtAnchor) {
       "    steps:\n      - request:\n          <<: *get\n          url: /v3/x\n");
   ASSERT_EQ(run.client.requests.size(), 1u);
   EXPECT_EQ(run.client.requests[0].method, "DELETE");
+}
 
+TEST(MergeKeys, UnknownMergedKeyPointsAtAnchor) {
   auto broken = load_suite(
       write_test_file("name: s\nx-get: &get\n  metod: DELETE\ntests:\n  - name: t\n    steps:\n"
                       "      - request:\n          <<: *get\n          url: /v3/x\n"));
@@ -325,6 +328,59 @@ TEST(MergeKeys, AnchorsAndAliasesShareValues) {
       "      - request: {url: /a}\n        assert: {status: *ok}\n");
   ASSERT_EQ(suite.tests.at(0).steps.at(0).assertions.size(), 1u);
   EXPECT_EQ(suite.tests[0].steps[0].assertions[0].expected.value, json::array({200, 201}));
+}
+
+// --- variable check ---
+
+Diagnostics check_suite_text(const std::string& yaml, const Variables& cli = {}) {
+  Suite suite = load_suite_text(yaml);
+  Site site = testing::load_site_text(testing::kFakeSite);
+  return check_variables({suite}, &site, cli);
+}
+
+TEST(VariableCheck, CleanupSeesEveryCapture) {
+  Diagnostics problems = check_suite_text(
+      "name: s\ntests:\n  - name: t\n    steps:\n"
+      "      - request: {method: POST, url: /a}\n        capture: {id: $.id}\n"
+      "    cleanup:\n      - request: {method: DELETE, url: \"/a/${id}\"}\n");
+  EXPECT_TRUE(problems.empty()) << format_all(problems);
+}
+
+TEST(VariableCheck, StepCannotUseOwnCapture) {
+  Diagnostics problems = check_suite_text(
+      "name: s\ntests:\n  - name: t\n    steps:\n"
+      "      - request: {url: /a}\n        capture: {id: $.id}\n"
+      "        assert:\n          json:\n            $.copy: ${id}\n");
+  ASSERT_EQ(problems.size(), 1u) << format_all(problems);
+  EXPECT_EQ(problems[0].message, "undefined variable 'id'");
+  EXPECT_EQ(problems[0].location.line, 9);
+}
+
+TEST(VariableCheck, PollConditionsAreChecked) {
+  Diagnostics problems = check_suite_text(
+      "name: s\ntests:\n  - name: t\n    steps:\n      - request: {url: /a}\n"
+      "        poll:\n          timeout: 1m\n          until:\n            json:\n"
+      "              $.state: ${wanted_state}\n");
+  ASSERT_EQ(problems.size(), 1u) << format_all(problems);
+  EXPECT_EQ(problems[0].message, "undefined variable 'wanted_state'");
+}
+
+TEST(VariableCheck, VarOptionAndBuiltinsDefineNames) {
+  Diagnostics problems = check_suite_text(
+      "name: s\ntests:\n  - name: t\n    steps:\n"
+      "      - request: {url: \"/a/${region}/${run_id}/${random}/${tenant}/${env.HOME}\"}\n",
+      {{"region", "us"}});
+  EXPECT_TRUE(problems.empty()) << format_all(problems);
+}
+
+TEST(VariableCheck, WithoutSiteOnlyMalformedReferences) {
+  Suite suite = load_suite_text(
+      "name: s\ntests:\n  - name: t\n    steps:\n"
+      "      - request: {url: \"/a/${maybe_site}/${bad name}\"}\n");
+  Diagnostics problems = check_variables({suite}, nullptr, {});
+  ASSERT_EQ(problems.size(), 1u) << format_all(problems);
+  EXPECT_NE(problems[0].message.find("invalid variable reference"), std::string::npos)
+      << problems[0].message;
 }
 
 // --- typing ---
