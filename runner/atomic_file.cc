@@ -153,8 +153,11 @@ std::expected<void, std::string> write_file_atomically(
 
   // A hidden name that does not end in the report's extension, so that a CI glob such
   // as "reports/*.xml" never picks up a file still being written.
-  std::string temporary_path =
-      (folder / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  // Appended piece by piece: g++ 12 at -O3 reports a false -Wrestrict on "." + name + suffix.
+  std::string temporary_name = ".";
+  temporary_name += target.filename().string();
+  temporary_name += ".tmp-XXXXXX";
+  std::string temporary_path = (folder / temporary_name).string();
   const int fd = ::mkstemp(temporary_path.data());
   if (fd < 0) {
     return fail(fmt::format("cannot create a temporary file in '{}': {}", folder.string(),
