@@ -3,6 +3,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <expected>
 #include <optional>
 #include <string>
@@ -19,8 +21,7 @@ std::expected<YAML::Node, Diagnostic> load_yaml_file(const std::string& path);
 // Reads the nodes of one file, collecting every problem instead of stopping at the first.
 class YamlReader {
  public:
-  YamlReader(std::string file, Diagnostics& diagnostics)
-      : file_(std::move(file)), diagnostics_(diagnostics) {}
+  YamlReader(std::string file, Diagnostics& diagnostics);
 
   const std::string& file() const { return file_; }
   SourceLocation location(const YAML::Node& node) const;
@@ -55,7 +56,16 @@ class YamlReader {
 
   std::string file_;
   Diagnostics& diagnostics_;
+  // Values to_template() may still build for this file. An alias repeats its anchor's value, so
+  // aliases of aliases can expand a small file into billions of values; the budget rejects that.
+  size_t node_budget_;
+  bool budget_exceeded_ = false;
 };
+
+// The number of values (nodes visited, aliases expanded) a YAML file of `bytes` may yield. Without
+// aliases a file yields fewer values than it has bytes, so a multiple of its size leaves room for
+// anchors reused many times but stops alias bombs.
+size_t yaml_node_budget(uintmax_t bytes);
 
 // A typed JSON value for a plain YAML scalar under the YAML 1.2 core schema.
 nlohmann::json resolve_plain_scalar(const std::string& text);
