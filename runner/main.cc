@@ -94,7 +94,7 @@ void print_diagnostics(const Diagnostics& diagnostics) {
     std::cerr << format_diagnostic(diagnostic);
 }
 
-// Loads every site file; with none given, fails. Two sites may not share a name, because
+// Loads every site file and reports all their problems. Two sites may not share a name, because
 // reports tell their results apart by it.
 std::expected<std::vector<Site>, Diagnostics> load_sites(const std::vector<std::string>& paths) {
   std::vector<Site> sites;
