@@ -138,9 +138,13 @@ struct Actual {
   std::optional<json> owned;   // a value made for the assertion
   const json* node = nullptr;  // or a node of the parsed body, read in place instead of copied
   std::string problem;         // why no value could be read, e.g. "body is not JSON"
-  bool is_length = false;      // `owned` is already the length the assertion asks for
+  bool is_length = false;      // `owned` is already the length the assertion checks
 
-  const json* value() const { return node != nullptr ? node : owned ? &*owned : nullptr; }
+  const json* value() const {
+    if (node != nullptr)
+      return node;
+    return owned ? &*owned : nullptr;
+  }
 };
 
 Actual actual_value(const AssertionSpec& assertion, const ResponseView& view) {
@@ -327,7 +331,7 @@ const json* ResponseView::json() const {
 }
 
 std::optional<SelectedNode> ResponseView::select_singular(const JsonPath& path,
-                                                         bool want_length) const {
+                                                          bool want_length) const {
   parse_document();
   if (document_)
     return document_->select(path.singular_steps(), want_length);

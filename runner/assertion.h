@@ -25,7 +25,7 @@ class ResponseView {
   const nlohmann::json* json() const;
   const std::string& json_error() const;
   // What a singular query selects, with only that node converted (see JsonDocument::select).
-  // nullopt when it selects nothing or the body is not JSON; json() tells the two apart.
+  // nullopt when it selects nothing or the body is not JSON; is_json() distinguishes the two.
   std::optional<SelectedNode> select_singular(const JsonPath& path, bool want_length) const;
   // Whether the body is JSON, without building the nlohmann::json tree when simdjson accepts it.
   bool is_json() const;

@@ -198,7 +198,7 @@ std::expected<void, std::string> write_file_atomically(
                             errno_text(errno)));
   }
   temporary.mark_renamed();
-  // The folder is not synced: after a crash it holds either the previous report or this one,
+  // The folder is not synced: after a crash it contains either the previous report or this one,
   // both complete, and syncing it cost up to tens of milliseconds per report on a shared disk.
   return {};
 }

@@ -43,7 +43,7 @@ struct RunOptions {
   std::optional<std::chrono::steady_clock::time_point> deadline;  // from --max-time
   Waiter* waiter = nullptr;                                       // the system clock when null
   // With jobs > 1 and a factory, suites run concurrently with that many clients from the factory,
-  // so at most `jobs` requests are in flight; a test waiting between poll attempts holds no
+  // so at most `jobs` requests are in flight; a test waiting between poll attempts keeps no
   // client. The tests of one suite keep their order unless the suite is `parallel`.
   int jobs = 1;
   std::function<std::unique_ptr<HttpClient>()> client_factory;

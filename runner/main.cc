@@ -210,7 +210,7 @@ int run(const RunCommand& command) {
   RunResult result;
   result.tool_version = PROBE_VERSION;
   // Sites run one after the other, each with its own tokens; one Redactor masks the secrets of
-  // all of them everywhere. The console tells suites apart by address, so every site's copies
+  // all of them everywhere. The console identifies suites by address, so every site's copies
   // live until the end.
   std::deque<std::vector<Suite>> named_suites;
   for (const Site& site : *sites) {

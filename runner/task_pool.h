@@ -53,7 +53,7 @@ class LeaseWaiter : public Waiter {
 };
 
 // Runs tasks 0..count-1, each on a thread holding one of the clients. The clients bound how
-// many tasks send requests at once; a task waiting between poll attempts holds none, and the
+// many tasks send requests at once; a task waiting between poll attempts keeps none, and the
 // pool starts another thread for the next task in its place. So with N clients, up to N tasks
 // are busy and any number wait, each waiting task costing one idle thread.
 class TaskPool {
