@@ -35,7 +35,7 @@ class SiteLoader {
   SiteLoader(const std::string& file, Diagnostics& diagnostics, bool read_secrets)
       : reader_(file, diagnostics), read_secrets_(read_secrets) {}
 
-  Site load(const YAML::Node& root) {
+  Site load(const yaml::Node& root) {
     Site site;
     site.file = reader_.file();
     if (!reader_.expect_map(root, "the site file", keys_of("site")))
@@ -66,15 +66,15 @@ class SiteLoader {
   }
 
  private:
-  void read_variables(const YAML::Node& node, Site& site) {
-    if (!node.IsMap()) {
+  void read_variables(const yaml::Node& node, Site& site) {
+    if (!node.is_map()) {
       reader_.error(node, "'variables' must be a mapping of names to values");
       return;
     }
     site.variables = reader_.to_template(node);  // reports duplicate keys
   }
 
-  void read_tls(const YAML::Node& node, Site& site) {
+  void read_tls(const yaml::Node& node, Site& site) {
     if (!reader_.expect_map(node, "'tls'", keys_of("tls")))
       return;
     if (node["verify"])
@@ -83,13 +83,12 @@ class SiteLoader {
       site.ca_file = reader_.string(node["ca_file"], "'tls.ca_file'").value_or("");
   }
 
-  void read_secrets(const YAML::Node& node, Site& site) {
+  void read_secrets(const yaml::Node& node, Site& site) {
     if (!reader_.expect_map(node, "'secrets'", {}))
       return;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      std::string name = it->first.Scalar();
+    for (const auto& [key, source] : node.entries()) {
+      std::string name(key.scalar());
       std::string what = fmt::format("secret '{}'", name);
-      const YAML::Node source = it->second;
       if (!reader_.expect_map(source, what, keys_of("secret")))
         continue;
       if (source.size() != 1 || (!source["env"] && !source["file"])) {
@@ -98,7 +97,7 @@ class SiteLoader {
         continue;
       }
       if (!read_secrets_) {
-        if (reader_.string(source.begin()->second, "the secret's source"))
+        if (reader_.string((*source.entries().begin()).second, "the secret's source"))
           site.secrets.push_back({name, ""});
         continue;
       }
@@ -109,7 +108,7 @@ class SiteLoader {
     }
   }
 
-  std::optional<std::string> from_env(const YAML::Node& node, const std::string& what) {
+  std::optional<std::string> from_env(const yaml::Node& node, const std::string& what) {
     auto variable = reader_.string(node, "'env'");
     if (!variable)
       return std::nullopt;
@@ -122,7 +121,7 @@ class SiteLoader {
     return std::string(value);
   }
 
-  std::optional<std::string> from_file(const YAML::Node& node, const std::string& what) {
+  std::optional<std::string> from_file(const yaml::Node& node, const std::string& what) {
     auto path = reader_.string(node, "'file'");
     if (!path)
       return std::nullopt;
@@ -140,16 +139,16 @@ class SiteLoader {
     return value;
   }
 
-  void read_auth(const YAML::Node& node, Site& site) {
+  void read_auth(const yaml::Node& node, Site& site) {
     if (!reader_.expect_map(node, "'auth'", keys_of("auth")))
       return;
-    if (const YAML::Node user = node["user"];
+    if (const yaml::Node user = node["user"];
         user && reader_.expect_map(user, "'auth.user'", keys_of("user"))) {
       if (require(user, "'auth.user'", keys_of("user")))
         site.user = UserAccount{reader_.to_template(user["username"]),
                                 reader_.to_template(user["password"])};
     }
-    if (const YAML::Node service = node["service"];
+    if (const yaml::Node service = node["service"];
         service && reader_.expect_map(service, "'auth.service'", keys_of("service"))) {
       if (!require(service, "'auth.service'", {"username", "password"}))
         return;
@@ -166,7 +165,7 @@ class SiteLoader {
     }
   }
 
-  bool require(const YAML::Node& node, const std::string& what,
+  bool require(const yaml::Node& node, const std::string& what,
                const std::vector<std::string>& keys) {
     bool complete = true;
     for (const std::string& key : keys) {

@@ -60,8 +60,8 @@ const std::vector<std::string> kTypeNames = {"string", "number", "integer", "boo
 const std::vector<std::string> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
                                            "PATCH", "DELETE", "OPTIONS"};
 
-bool contains_reference(const YAML::Node& node) {
-  return node.IsScalar() && node.Scalar().find("${") != std::string::npos;
+bool contains_reference(const yaml::Node& node) {
+  return node.is_scalar() && node.scalar().find("${") != std::string::npos;
 }
 
 // The path that identifies a file however it is named: absolute, without . and .. or links.
@@ -173,10 +173,10 @@ class SuiteLoader {
         include_stack_(std::move(include_stack)),
         include_names_(std::move(include_names)) {}
 
-  Suite load(const YAML::Node& root) {
+  Suite load(const yaml::Node& root) {
     Suite suite;
     suite.file = reader_.file();
-    if (root.IsMap() && root["fragment"]) {
+    if (root.is_map() && root["fragment"]) {
       suite.fragment = true;
       read_fragment(root);
       return suite;
@@ -200,10 +200,10 @@ class SuiteLoader {
     if (root["parallel"])
       suite.parallel = reader_.boolean(root["parallel"], "'parallel'").value_or(false);
 
-    const YAML::Node tests = root["tests"];
+    const yaml::Node tests = root["tests"];
     if (!tests) {
       reader_.error(root, "the suite has no 'tests'", "add a 'tests:' list");
-    } else if (!tests.IsSequence()) {
+    } else if (!tests.is_sequence()) {
       reader_.error(tests, "'tests' must be a list");
     } else {
       read_tests(tests, suite);
@@ -212,15 +212,15 @@ class SuiteLoader {
   }
 
  private:
-  Template read_variables(const YAML::Node& node) {
-    if (!node.IsMap()) {
+  Template read_variables(const yaml::Node& node) {
+    if (!node.is_map()) {
       reader_.error(node, "'variables' must be a mapping of names to values");
       return {};
     }
     return reader_.to_template(node);  // reports duplicate keys
   }
 
-  Defaults read_defaults(const YAML::Node& node) {
+  Defaults read_defaults(const yaml::Node& node) {
     Defaults defaults;
     if (!reader_.expect_map(node, "'defaults'", keys_of("defaults")))
       return defaults;
@@ -248,48 +248,48 @@ class SuiteLoader {
     return defaults;
   }
 
-  Fragment read_fragment(const YAML::Node& root) {
+  Fragment read_fragment(const yaml::Node& root) {
     Fragment fragment;
     if (!reader_.expect_map(root, "the fragment", keys_of("fragment"), kExtensionPrefix))
       return fragment;
     fragment.name = reader_.string(root["fragment"], "'fragment'").value_or("");
     if (root["description"])
       reader_.string(root["description"], "'description'");
-    if (const YAML::Node parameters = root["parameters"]) {
+    if (const yaml::Node parameters = root["parameters"]) {
       if (reader_.expect_map(parameters, "'parameters'", {})) {
         fragment.defaults = reader_.to_template(parameters);
         fragment.defaults.value = nlohmann::json::object();
-        for (auto it = parameters.begin(); it != parameters.end(); ++it) {
-          const std::string name = it->first.Scalar();
+        for (const auto& [key, value] : parameters.entries()) {
+          const std::string name(key.scalar());
           fragment.parameters.push_back(name);
-          if (it->second.IsNull())
+          if (value.is_null())
             continue;  // a required parameter
-          Template value = reader_.to_template(it->second);
-          fragment.defaults.value[name] = value.value;
-          for (auto& [pointer, origin] : value.origins)
+          Template given = reader_.to_template(value);
+          fragment.defaults.value[name] = given.value;
+          for (auto& [pointer, origin] : given.origins)
             fragment.defaults.origins["/" + escape_pointer_token(name) + pointer] = origin;
         }
       }
     }
-    const YAML::Node steps = root["steps"];
+    const yaml::Node steps = root["steps"];
     if (!steps) {
       reader_.error(root, "the fragment has no 'steps'", "add a 'steps:' list");
-    } else if (!steps.IsSequence() || steps.size() == 0) {
+    } else if (!steps.is_sequence() || steps.size() == 0) {
       reader_.error(steps, "'steps' must be a list with at least one step");
     } else {
       int index = 0;
-      for (const YAML::Node& step : steps)
+      for (const yaml::Node& step : steps)
         fragment.steps.push_back(read_step(step, ++index));
     }
     return fragment;
   }
 
-  void read_tests(const YAML::Node& tests, Suite& suite) {
+  void read_tests(const yaml::Node& tests, Suite& suite) {
     std::map<std::string, SourceLocation> names;
-    for (const YAML::Node& node : tests) {
+    for (const yaml::Node& node : tests) {
       TestSpec test = read_test(node);
       std::vector<TestSpec> expanded;
-      if (node.IsMap() && node["rows"])
+      if (node.is_map() && node["rows"])
         expanded = expand_rows(node, test);
       else
         expanded.push_back(std::move(test));
@@ -298,7 +298,7 @@ class SuiteLoader {
           auto [previous, inserted] = names.emplace(one.name, one.location);
           if (!inserted) {
             reader_.error_at(
-                node.IsMap() && node["name"] && one.variables.empty()
+                node.is_map() && node["name"] && one.variables.empty()
                     ? reader_.location(node["name"])
                     : one.location,
                 fmt::format("duplicate test name '{}'", one.name),
@@ -314,7 +314,7 @@ class SuiteLoader {
   // One test per row of `rows:`: a list of mappings, or {file: PATH} of a YAML list of mappings
   // or a CSV file with a header line. A name with ${column} references is expanded with the
   // row's values; any other name gets the row's values appended in brackets.
-  std::vector<TestSpec> expand_rows(const YAML::Node& node, const TestSpec& test) {
+  std::vector<TestSpec> expand_rows(const yaml::Node& node, const TestSpec& test) {
     std::vector<std::pair<Template, SourceLocation>> rows = read_rows(node["rows"]);
     std::vector<TestSpec> out;
     for (auto& [values, where] : rows) {
@@ -327,7 +327,7 @@ class SuiteLoader {
     return out;
   }
 
-  std::string row_test_name(const YAML::Node& node, const std::string& name, const Template& row,
+  std::string row_test_name(const yaml::Node& node, const std::string& name, const Template& row,
                             const SourceLocation& where) {
     if (name.find("${") == std::string::npos) {
       std::vector<std::string> parts;
@@ -355,16 +355,16 @@ class SuiteLoader {
     return *expanded;
   }
 
-  std::vector<std::pair<Template, SourceLocation>> read_rows(const YAML::Node& node) {
+  std::vector<std::pair<Template, SourceLocation>> read_rows(const yaml::Node& node) {
     std::vector<std::pair<Template, SourceLocation>> rows;
-    if (node.IsMap()) {
+    if (node.is_map()) {
       if (!reader_.expect_map(node, "'rows'", keys_of("rows_file")) || !node["file"]) {
         reader_.error(node, "'rows' must be a list of mappings or {file: PATH}");
         return rows;
       }
       return read_row_file(node["file"]);
     }
-    if (!node.IsSequence() || node.size() == 0) {
+    if (!node.is_sequence() || node.size() == 0) {
       reader_.error(node, "'rows' must be a list of mappings or {file: PATH}",
                     "write one mapping of column names to values per row");
       return rows;
@@ -373,16 +373,16 @@ class SuiteLoader {
     return rows;
   }
 
-  static void read_row_nodes(const YAML::Node& node, YamlReader& reader,
+  static void read_row_nodes(const yaml::Node& node, YamlReader& reader,
                              std::vector<std::pair<Template, SourceLocation>>& rows) {
     std::set<std::string> first_columns;
     bool first = true;
-    for (const YAML::Node& row : node) {
+    for (const yaml::Node& row : node) {
       if (!reader.expect_map(row, "a row", {}))
         continue;
       std::set<std::string> columns;
-      for (auto it = row.begin(); it != row.end(); ++it)
-        columns.insert(it->first.Scalar());
+      for (const auto& [key, value] : row.entries())
+        columns.emplace(key.scalar());
       if (first) {
         first_columns = columns;
         first = false;
@@ -397,7 +397,7 @@ class SuiteLoader {
     }
   }
 
-  std::vector<std::pair<Template, SourceLocation>> read_row_file(const YAML::Node& node) {
+  std::vector<std::pair<Template, SourceLocation>> read_row_file(const yaml::Node& node) {
     std::vector<std::pair<Template, SourceLocation>> rows;
     auto name = reader_.string(node, "'rows.file'");
     if (!name)
@@ -422,7 +422,7 @@ class SuiteLoader {
       return rows;
     }
     YamlReader file_reader(path, diagnostics_);
-    if (!root->IsSequence() || root->size() == 0) {
+    if (!root->is_sequence() || root->size() == 0) {
       file_reader.error(*root, "a rows file must be a list of mappings, one per row");
       return rows;
     }
@@ -430,7 +430,7 @@ class SuiteLoader {
     return rows;
   }
 
-  std::vector<std::pair<Template, SourceLocation>> read_csv_rows(const YAML::Node& node,
+  std::vector<std::pair<Template, SourceLocation>> read_csv_rows(const yaml::Node& node,
                                                                  const std::string& path,
                                                                  std::istream& in) {
     std::vector<std::pair<Template, SourceLocation>> rows;
@@ -481,7 +481,7 @@ class SuiteLoader {
     return (fs::path(reader_.file()).parent_path() / path).lexically_normal().string();
   }
 
-  TestSpec read_test(const YAML::Node& node) {
+  TestSpec read_test(const yaml::Node& node) {
     TestSpec test;
     test.location = reader_.location(node);
     if (!reader_.expect_map(node, "a test", keys_of("test")))
@@ -498,24 +498,24 @@ class SuiteLoader {
     if (node["skip"])
       test.skip = reader_.string(node["skip"], "'skip'");
 
-    const YAML::Node steps = node["steps"];
+    const yaml::Node steps = node["steps"];
     if (!steps) {
       reader_.error(node, fmt::format("test '{}' has no 'steps'", test.name),
                     "add a 'steps:' list with at least one request");
-    } else if (!steps.IsSequence() || steps.size() == 0) {
+    } else if (!steps.is_sequence() || steps.size() == 0) {
       reader_.error(steps, "'steps' must be a list with at least one step");
     } else {
       int index = 0;
-      for (const YAML::Node& step : steps)
+      for (const yaml::Node& step : steps)
         test.steps.push_back(read_step(step, ++index));
     }
 
-    if (const YAML::Node cleanup = node["cleanup"]) {
-      if (!cleanup.IsSequence()) {
+    if (const yaml::Node cleanup = node["cleanup"]) {
+      if (!cleanup.is_sequence()) {
         reader_.error(cleanup, "'cleanup' must be a list of steps");
       } else {
         int index = 0;
-        for (const YAML::Node& step : cleanup) {
+        for (const yaml::Node& step : cleanup) {
           test.cleanup.push_back(read_step(step, ++index));
           test.cleanup.back().name =
               step["name"] ? test.cleanup.back().name : fmt::format("cleanup {}", index);
@@ -525,11 +525,11 @@ class SuiteLoader {
     return test;
   }
 
-  StepSpec read_step(const YAML::Node& node, int index) {
+  StepSpec read_step(const yaml::Node& node, int index) {
     StepSpec step;
     step.location = reader_.location(node);
     step.name = fmt::format("step {}", index);
-    if (node.IsMap() && node["include"]) {
+    if (node.is_map() && node["include"]) {
       read_include(node, step);
       return step;
     }
@@ -552,7 +552,7 @@ class SuiteLoader {
     return step;
   }
 
-  void read_include(const YAML::Node& node, StepSpec& step) {
+  void read_include(const yaml::Node& node, StepSpec& step) {
     if (!reader_.expect_map(node, "an include step", keys_of("include_step")))
       return;
     auto include = std::make_shared<IncludeSpec>();
@@ -586,7 +586,7 @@ class SuiteLoader {
       std::vector<std::string> names = include_names_;
       names.push_back(include->file);
       SuiteLoader loader(include->file, inner, std::move(stack), std::move(names));
-      if (!root->IsMap() || !(*root)["fragment"]) {
+      if (!root->is_map() || !(*root)["fragment"]) {
         loader.reader_.error(*root, "an included file must be a fragment",
                              "start it with 'fragment: NAME' and give it 'steps:'");
       } else {
@@ -614,16 +614,16 @@ class SuiteLoader {
     step.include = std::move(include);
   }
 
-  void read_include_arguments(const YAML::Node& node, IncludeSpec& include) {
+  void read_include_arguments(const yaml::Node& node, IncludeSpec& include) {
     std::set<std::string> given;
-    if (const YAML::Node with = node["with"]) {
+    if (const yaml::Node with = node["with"]) {
       if (include.parameters.empty()) {
         reader_.error(with, "the fragment takes no parameters",
                       "remove 'with:', or declare the values under 'parameters:' in the fragment");
       } else if (reader_.expect_map(with, "'with'", include.parameters)) {
         include.arguments = reader_.to_template(with);
-        for (auto it = with.begin(); it != with.end(); ++it)
-          given.insert(it->first.Scalar());
+        for (const auto& [key, value] : with.entries())
+          given.emplace(key.scalar());
       }
     }
     for (const std::string& parameter : include.parameters) {
@@ -635,33 +635,33 @@ class SuiteLoader {
     }
   }
 
-  void read_include_captures(const YAML::Node& node, IncludeSpec& include) {
-    const YAML::Node capture = node["capture"];
+  void read_include_captures(const yaml::Node& node, IncludeSpec& include) {
+    const yaml::Node capture = node["capture"];
     if (!capture)
       return;
     if (!reader_.expect_map(capture, "the include's 'capture'", {}))
       return;
     std::vector<std::string> available;
     collect_capture_names(include.steps, available);
-    for (auto it = capture.begin(); it != capture.end(); ++it) {
-      auto fragment_name = reader_.string(it->second, "a captured name");
+    for (const auto& [key, value] : capture.entries()) {
+      auto fragment_name = reader_.string(value, "a captured name");
       if (!fragment_name)
         continue;
       if (std::find(available.begin(), available.end(), *fragment_name) == available.end()) {
         std::string suggestion = closest_match(*fragment_name, available);
         reader_.error(
-            it->second, fmt::format("the fragment captures no '{}'", *fragment_name),
+            value, fmt::format("the fragment captures no '{}'", *fragment_name),
             suggestion.empty()
                 ? (available.empty() ? std::string("the fragment captures nothing")
                                      : fmt::format("it captures {}", fmt::join(available, ", ")))
                 : fmt::format("did you mean '{}'?", suggestion));
         continue;
       }
-      include.captures.emplace_back(it->first.Scalar(), *fragment_name);
+      include.captures.emplace_back(key.scalar(), *fragment_name);
     }
   }
 
-  std::optional<PollSpec> read_poll(const YAML::Node& node) {
+  std::optional<PollSpec> read_poll(const yaml::Node& node) {
     if (!reader_.expect_map(node, "'poll'", keys_of("poll")))
       return std::nullopt;
     PollSpec poll;
@@ -675,9 +675,10 @@ class SuiteLoader {
     if (node["max_interval"])
       policy.max_interval_seconds = reader_.duration(node["max_interval"], "'max_interval'");
     if (node["backoff"]) {
-      const YAML::Node backoff = node["backoff"];
-      nlohmann::json factor =
-          backoff.IsScalar() ? resolve_plain_scalar(backoff.Scalar()) : nlohmann::json();
+      const yaml::Node backoff = node["backoff"];
+      nlohmann::json factor = backoff.is_scalar()
+                                  ? resolve_plain_scalar(std::string(backoff.scalar()))
+                                  : nlohmann::json();
       if (!factor.is_number() || factor.get<double>() < 1 || factor.get<double>() > 10) {
         reader_.error(backoff, "'backoff' must be a number from 1 (a fixed interval) to 10");
         valid = false;
@@ -723,7 +724,7 @@ class SuiteLoader {
     return poll;
   }
 
-  RequestSpec read_request(const YAML::Node& node) {
+  RequestSpec read_request(const yaml::Node& node) {
     RequestSpec request;
     request.location = reader_.location(node);
     if (!reader_.expect_map(node, "'request'", keys_of("request")))
@@ -731,10 +732,10 @@ class SuiteLoader {
 
     if (node["method"]) {
       request.method = reader_.to_template(node["method"]);
-      const YAML::Node method = node["method"];
-      if (method.IsScalar() && !contains_reference(method) &&
-          std::find(kMethods.begin(), kMethods.end(), method.Scalar()) == kMethods.end()) {
-        reader_.error(method, fmt::format("unknown HTTP method '{}'", method.Scalar()),
+      const yaml::Node method = node["method"];
+      if (method.is_scalar() && !contains_reference(method) &&
+          std::find(kMethods.begin(), kMethods.end(), method.scalar()) == kMethods.end()) {
+        reader_.error(method, fmt::format("unknown HTTP method '{}'", method.scalar()),
                       fmt::format("use one of {}", fmt::join(kMethods, ", ")));
       }
     }
@@ -763,12 +764,12 @@ class SuiteLoader {
     return request;
   }
 
-  void read_multipart(const YAML::Node& node, RequestSpec& request) {
-    if (!node.IsSequence() || node.size() == 0) {
+  void read_multipart(const yaml::Node& node, RequestSpec& request) {
+    if (!node.is_sequence() || node.size() == 0) {
       reader_.error(node, "'multipart' must be a list of parts");
       return;
     }
-    for (const YAML::Node& item : node) {
+    for (const yaml::Node& item : node) {
       if (!reader_.expect_map(item, "a multipart part", keys_of("multipart_part")))
         continue;
       MultipartSpec part;
@@ -803,7 +804,7 @@ class SuiteLoader {
     }
   }
 
-  void read_body(const YAML::Node& node, RequestSpec& request) {
+  void read_body(const yaml::Node& node, RequestSpec& request) {
     int bodies = 0;
     if (node["json"]) {
       request.json = reader_.to_template(node["json"]);
@@ -829,8 +830,8 @@ class SuiteLoader {
     }
   }
 
-  Template read_mapping(const YAML::Node& node, const std::string& what) {
-    if (!node.IsMap()) {
+  Template read_mapping(const yaml::Node& node, const std::string& what) {
+    if (!node.is_map()) {
       reader_.error(node, fmt::format("{} must be a mapping of names to values", what));
       return {};
     }
@@ -843,9 +844,9 @@ class SuiteLoader {
     return out;
   }
 
-  void read_redirects(const YAML::Node& node, std::optional<bool>& follow,
+  void read_redirects(const yaml::Node& node, std::optional<bool>& follow,
                       std::optional<long long>& max) {
-    if (node.IsScalar()) {
+    if (node.is_scalar()) {
       follow = reader_.boolean(node, "'redirects'");
       return;
     }
@@ -862,10 +863,10 @@ class SuiteLoader {
     }
   }
 
-  AuthSpec read_auth(const YAML::Node& node) {
+  AuthSpec read_auth(const yaml::Node& node) {
     AuthSpec auth;
-    if (node.IsScalar()) {
-      const std::string& kind = node.Scalar();
+    if (node.is_scalar()) {
+      const std::string_view kind = node.scalar();
       if (kind == "none")
         auth.kind = AuthKind::none;
       else if (kind == "user")
@@ -879,7 +880,7 @@ class SuiteLoader {
     }
     if (!reader_.expect_map(node, "'auth'", keys_of("auth")))
       return auth;
-    const YAML::Node basic = node["basic"];
+    const yaml::Node basic = node["basic"];
     if (!basic) {
       reader_.error(node, "'auth' has no 'basic'",
                     "use none, user, service, or 'basic: {username: ..., password: ...}'");
@@ -897,21 +898,21 @@ class SuiteLoader {
     return auth;
   }
 
-  void read_captures(const YAML::Node& node, std::vector<CaptureSpec>& captures) {
+  void read_captures(const yaml::Node& node, std::vector<CaptureSpec>& captures) {
     if (!reader_.expect_map(node, "'capture'", {}))
       return;
-    for (auto it = node.begin(); it != node.end(); ++it) {
+    for (const auto& [key, value] : node.entries()) {
       CaptureSpec capture;
-      capture.name = it->first.Scalar();
-      capture.location = reader_.location(it->second);
-      if (read_capture(it->second, capture))
+      capture.name = key.scalar();
+      capture.location = reader_.location(value);
+      if (read_capture(value, capture))
         captures.push_back(std::move(capture));
     }
   }
 
   // The sources that take no argument (`status: true`) accept only true, so that `status: false`
   // does not capture the status anyway.
-  bool require_true(const YAML::Node& node, const std::string& what) {
+  bool require_true(const yaml::Node& node, const std::string& what) {
     std::optional<bool> value = reader_.boolean(node, what);
     if (value && !*value) {
       reader_.error(node, fmt::format("{} can only be true", what),
@@ -921,10 +922,10 @@ class SuiteLoader {
     return value.has_value();
   }
 
-  bool read_capture(const YAML::Node& node, CaptureSpec& capture) {
-    if (node.IsScalar()) {
+  bool read_capture(const yaml::Node& node, CaptureSpec& capture) {
+    if (node.is_scalar()) {
       capture.source = CaptureSource::json;
-      capture.expression = node.Scalar();
+      capture.expression = node.scalar();
       return compile_path(node, capture.expression, capture.path);
     }
     if (!reader_.expect_map(node, fmt::format("capture '{}'", capture.name), keys_of("capture")))
@@ -1002,13 +1003,13 @@ class SuiteLoader {
     return true;
   }
 
-  bool compile_path(const YAML::Node& node, const std::string& text,
+  bool compile_path(const yaml::Node& node, const std::string& text,
                     std::optional<JsonPath>& path) {
     auto parsed = JsonPath::parse(text);
     if (!parsed) {
       SourceLocation where = reader_.location(node);
       // Point at the offending character when the scalar sits on one line as written.
-      if (node.Tag() == "?")
+      if (node.plain())
         where.column += static_cast<int>(parsed.error().offset);
       reader_.error_at(where,
                        fmt::format("invalid JSONPath \"{}\": {}", text, parsed.error().message),
@@ -1019,7 +1020,7 @@ class SuiteLoader {
     return true;
   }
 
-  std::shared_ptr<const re2::RE2> compile_regex(const YAML::Node& node, const std::string& text) {
+  std::shared_ptr<const re2::RE2> compile_regex(const yaml::Node& node, const std::string& text) {
     RE2::Options options;
     options.set_log_errors(false);
     auto regex = std::make_shared<const re2::RE2>(text, options);
@@ -1031,27 +1032,29 @@ class SuiteLoader {
     return regex;
   }
 
-  void read_assertions(const YAML::Node& node, std::vector<AssertionSpec>& assertions,
+  void read_assertions(const yaml::Node& node, std::vector<AssertionSpec>& assertions,
                        const std::string& what = "'assert'") {
     if (!reader_.expect_map(node, what, keys_of("assert")))
       return;
     if (node["status"])
       read_status(node["status"], assertions);
     if (node["headers"]) {
-      const YAML::Node headers = node["headers"];
+      const yaml::Node headers = node["headers"];
       if (reader_.expect_map(headers, "'assert.headers'", {})) {
-        for (auto it = headers.begin(); it != headers.end(); ++it)
-          read_operators(it->second, Subject::header, it->first.Scalar(), std::nullopt, assertions);
+        for (const auto& [key, value] : headers.entries())
+          read_operators(value, Subject::header, std::string(key.scalar()), std::nullopt,
+                         assertions);
       }
     }
     if (node["json"]) {
-      const YAML::Node paths = node["json"];
+      const yaml::Node paths = node["json"];
       if (reader_.expect_map(paths, "'assert.json'", {})) {
-        for (auto it = paths.begin(); it != paths.end(); ++it) {
+        for (const auto& [key, value] : paths.entries()) {
           std::optional<JsonPath> path;
-          if (!compile_path(it->first, it->first.Scalar(), path))
+          const std::string expression(key.scalar());
+          if (!compile_path(key, expression, path))
             continue;
-          read_operators(it->second, Subject::json, it->first.Scalar(), path, assertions);
+          read_operators(value, Subject::json, expression, path, assertions);
         }
       }
     }
@@ -1066,12 +1069,12 @@ class SuiteLoader {
   }
 
   // `sha256: HEX`, or the digest of a local file or of generated data to compare with.
-  void read_digest_assertion(const YAML::Node& node, std::vector<AssertionSpec>& assertions) {
+  void read_digest_assertion(const yaml::Node& node, std::vector<AssertionSpec>& assertions) {
     AssertionSpec assertion;
     assertion.subject = Subject::sha256;
     assertion.op = "eq";
     assertion.location = reader_.location(node);
-    if (node.IsScalar()) {
+    if (node.is_scalar()) {
       assertion.expected = reader_.to_template(node);
     } else {
       if (!reader_.expect_map(node, "'sha256'", keys_of("sha256_source")) || node.size() != 1) {
@@ -1096,7 +1099,7 @@ class SuiteLoader {
     assertions.push_back(std::move(assertion));
   }
 
-  std::optional<std::pair<uint64_t, uint64_t>> read_generate(const YAML::Node& node) {
+  std::optional<std::pair<uint64_t, uint64_t>> read_generate(const yaml::Node& node) {
     if (!reader_.expect_map(node, "'generate'", keys_of("generate")))
       return std::nullopt;
     if (!node["size"]) {
@@ -1110,30 +1113,30 @@ class SuiteLoader {
     return std::pair<uint64_t, uint64_t>{*bytes, static_cast<uint64_t>(seed)};
   }
 
-  void read_status(const YAML::Node& node, std::vector<AssertionSpec>& assertions) {
-    if (node.IsMap()) {
+  void read_status(const yaml::Node& node, std::vector<AssertionSpec>& assertions) {
+    if (node.is_map()) {
       read_operators(node, Subject::status, "", std::nullopt, assertions);
       return;
     }
     AssertionSpec assertion;
     assertion.subject = Subject::status;
     assertion.location = reader_.location(node);
-    assertion.op = node.IsSequence() ? "in" : "eq";
+    assertion.op = node.is_sequence() ? "in" : "eq";
     assertion.expected = reader_.to_template(node);
     assertions.push_back(std::move(assertion));
   }
 
-  void read_duration_assertion(const YAML::Node& node, std::vector<AssertionSpec>& assertions) {
+  void read_duration_assertion(const yaml::Node& node, std::vector<AssertionSpec>& assertions) {
     if (!reader_.expect_map(node, "'assert.duration'", keys_of("duration_limits")))
       return;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      auto seconds = reader_.duration(it->second, "a duration limit");
+    for (const auto& [key, value] : node.entries()) {
+      auto seconds = reader_.duration(value, "a duration limit");
       if (!seconds)
         continue;
       AssertionSpec assertion;
       assertion.subject = Subject::duration;
-      assertion.location = reader_.location(it->first);
-      assertion.op = it->first.Scalar();
+      assertion.location = reader_.location(key);
+      assertion.op = key.scalar();
       assertion.expected.value = *seconds;
       assertions.push_back(std::move(assertion));
     }
@@ -1141,7 +1144,7 @@ class SuiteLoader {
 
   // A scalar or a list is shorthand for `eq`; a mapping holds operators. `length` takes a number
   // (shorthand for eq) or a mapping of operators that apply to the subject's length.
-  void read_operators(const YAML::Node& node, Subject subject, const std::string& target,
+  void read_operators(const yaml::Node& node, Subject subject, const std::string& target,
                       const std::optional<JsonPath>& path, std::vector<AssertionSpec>& out,
                       bool on_length = false) {
     AssertionSpec base;
@@ -1149,7 +1152,7 @@ class SuiteLoader {
     base.target = target;
     base.path = path;
     base.on_length = on_length;
-    if (!node.IsMap()) {
+    if (!node.is_map()) {
       base.location = reader_.location(node);
       base.op = "eq";
       base.expected = reader_.to_template(node);
@@ -1164,34 +1167,34 @@ class SuiteLoader {
     if (!reader_.expect_map(node, what, operators))
       return;
 
-    for (auto it = node.begin(); it != node.end(); ++it) {
-      const std::string op = it->first.Scalar();
+    for (const auto& [key, value] : node.entries()) {
+      const std::string op(key.scalar());
       if (std::find(operators.begin(), operators.end(), op) == operators.end())
         continue;
       if (op == "length") {
         if (on_length) {
-          reader_.error(it->first, "'length' cannot be nested in 'length'");
+          reader_.error(key, "'length' cannot be nested in 'length'");
           continue;
         }
-        if (it->second.IsMap()) {
-          read_operators(it->second, subject, target, path, out, true);
+        if (value.is_map()) {
+          read_operators(value, subject, target, path, out, true);
           continue;
         }
       }
       AssertionSpec assertion = base;
-      assertion.location = reader_.location(it->first);
+      assertion.location = reader_.location(key);
       assertion.op = op == "length" ? "eq" : op;
       assertion.on_length = on_length || op == "length";
-      assertion.expected = reader_.to_template(it->second);
-      if (check_operand(it->second, op, assertion))
+      assertion.expected = reader_.to_template(value);
+      if (check_operand(value, op, assertion))
         out.push_back(std::move(assertion));
     }
   }
 
-  bool check_operand(const YAML::Node& node, const std::string& op, AssertionSpec& assertion) {
+  bool check_operand(const yaml::Node& node, const std::string& op, AssertionSpec& assertion) {
     if (op == "exists" && !reader_.boolean(node, "'exists'"))
       return false;
-    if (op == "in" && !node.IsSequence()) {
+    if (op == "in" && !node.is_sequence()) {
       reader_.error(node, "'in' needs a list of accepted values");
       return false;
     }
@@ -1218,7 +1221,7 @@ class SuiteLoader {
       }
     }
     if ((op == "lt" || op == "le" || op == "gt" || op == "ge" || op == "length") &&
-        !node.IsScalar()) {
+        !node.is_scalar()) {
       reader_.error(node, fmt::format("'{}' needs a single value", op));
       return false;
     }

@@ -18,17 +18,14 @@ namespace {
 
 using nlohmann::json;
 
-bool is_plain(const YAML::Node& node) {
-  return node.Tag() == "?";
-}
-
-const char* kind_name(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map:
+const char* kind_name(const yaml::Node& node) {
+  switch (node.kind()) {
+    case yaml::Kind::map:
       return "a mapping";
-    case YAML::NodeType::Sequence:
+    case yaml::Kind::sequence:
       return "a list";
-    case YAML::NodeType::Null:
+    case yaml::Kind::null:
+    case yaml::Kind::undefined:
       return "nothing";
     default:
       return "a scalar";
@@ -57,85 +54,6 @@ std::optional<long long> parse_integer(const std::string& text) {
   if (parsed.ec != std::errc() || parsed.ptr != end)
     return std::nullopt;
   return value;
-}
-
-bool is_merge_key(const YAML::Node& key) {
-  return key.IsScalar() && key.Scalar() == "<<" &&
-         (key.Tag() == "?" || key.Tag() == "tag:yaml.org,2002:merge");
-}
-
-// Anchors nest only as deep as a file is written; a deeper chain is an alias cycle.
-constexpr int kMaxMergeDepth = 64;
-
-// Applies YAML merge keys (`<<: *anchor` or `<<: [*a, *b]`) in place, as the YAML 1.1 merge
-// type defines them: keys written in the mapping win over merged ones, and an earlier mapping
-// in a merge list wins over a later one. yaml-cpp 0.7 resolves anchors and aliases but leaves
-// `<<` as an ordinary key. Merged keys keep their nodes, so errors about them point into the
-// anchored mapping they came from.
-std::optional<Diagnostic> resolve_merge_keys(YAML::Node node, const std::string& path, int depth,
-                                             size_t& budget) {
-  if (budget == 0)
-    return Diagnostic{{path, node.Mark().line + 1, node.Mark().column + 1},
-                      "aliases expand the file into too many values",
-                      "an alias repeats its anchored value: do not nest aliases of aliases"};
-  --budget;
-  if (depth > kMaxMergeDepth)
-    return Diagnostic{{path, node.Mark().line + 1, node.Mark().column + 1},
-                      "aliases nest too deeply, or refer to themselves",
-                      "an anchored mapping must not contain an alias of itself"};
-  if (node.IsSequence()) {
-    for (YAML::Node item : node) {
-      if (auto problem = resolve_merge_keys(item, path, depth + 1, budget))
-        return problem;
-    }
-    return std::nullopt;
-  }
-  if (!node.IsMap())
-    return std::nullopt;
-
-  std::vector<YAML::Node> sources;
-  YAML::Node merge_key;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    if (!is_merge_key(it->first))
-      continue;
-    merge_key = it->first;
-    YAML::Node value = it->second;
-    if (value.IsMap()) {
-      sources.push_back(value);
-    } else if (value.IsSequence()) {
-      for (YAML::Node item : value)
-        sources.push_back(item);
-    } else {
-      sources.push_back(value);
-    }
-  }
-  if (merge_key) {
-    for (YAML::Node& source : sources) {
-      if (!source.IsMap()) {
-        return Diagnostic{{path, source.Mark().line + 1, source.Mark().column + 1},
-                          "'<<' merges only mappings",
-                          "write '<<: *anchor' or '<<: [*first, *second]' where each anchor "
-                          "names a mapping"};
-      }
-      if (auto problem = resolve_merge_keys(source, path, depth + 1, budget))
-        return problem;
-    }
-    node.remove(merge_key);
-    // Looked up through a const node: operator[] of a mutable node adds the key.
-    const YAML::Node& lookup = node;
-    for (const YAML::Node& source : sources) {
-      for (auto it = source.begin(); it != source.end(); ++it) {
-        if (!it->first.IsScalar() || lookup[it->first.Scalar()])
-          continue;
-        node.force_insert(it->first, it->second);
-      }
-    }
-  }
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    if (auto problem = resolve_merge_keys(it->second, path, depth + 1, budget))
-      return problem;
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -179,41 +97,27 @@ json resolve_plain_scalar(const std::string& text) {
   return text;
 }
 
-std::expected<YAML::Node, Diagnostic> load_yaml_file(const std::string& path) {
+std::expected<yaml::Node, Diagnostic> load_yaml_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return std::unexpected(Diagnostic{
         {path, 0, 0}, "cannot read file", "check the path and that the file is readable"});
   }
   std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  try {
-    YAML::Node root = YAML::Load(text);
-    if (!root.IsDefined() || root.IsNull()) {
-      return std::unexpected(Diagnostic{{path, 0, 0}, "the file is empty", {}});
-    }
-    // Walking every node costs a fifth of the load of a large suite, so only files that can
-    // hold a merge key are walked.
-    if (text.find("<<") != std::string::npos) {
-      size_t budget = yaml_node_budget(text.size());
-      if (auto problem = resolve_merge_keys(root, path, 0, budget))
-        return std::unexpected(std::move(*problem));
-    }
-    return root;
-  } catch (const YAML::Exception& e) {
-    return std::unexpected(Diagnostic{{path, e.mark.line + 1, e.mark.column + 1},
-                                      fmt::format("invalid YAML: {}", e.msg),
-                                      "fix the YAML syntax at this position"});
-  }
+  auto root = yaml::parse_yaml(text, path);
+  if (root && (!*root || root->is_null()))
+    return std::unexpected(Diagnostic{{path, 0, 0}, "the file is empty", {}});
+  return root;
 }
 
-SourceLocation YamlReader::location(const YAML::Node& node) const {
-  YAML::Mark mark = node.Mark();
-  if (mark.is_null())
+SourceLocation YamlReader::location(const yaml::Node& node) const {
+  yaml::Mark mark = node.mark();
+  if (mark.line < 0)
     return {file_, 0, 0};
   return {file_, mark.line + 1, mark.column + 1};
 }
 
-void YamlReader::error(const YAML::Node& node, std::string message, std::string hint) {
+void YamlReader::error(const yaml::Node& node, std::string message, std::string hint) {
   error_at(location(node), std::move(message), std::move(hint));
 }
 
@@ -221,46 +125,46 @@ void YamlReader::error_at(SourceLocation where, std::string message, std::string
   diagnostics_.push_back({std::move(where), std::move(message), std::move(hint)});
 }
 
-bool YamlReader::expect_map(const YAML::Node& node, const std::string& what,
+bool YamlReader::expect_map(const yaml::Node& node, const std::string& what,
                             const std::vector<std::string>& known, const std::string& free_prefix) {
-  if (!node.IsMap()) {
+  if (!node.is_map()) {
     error(node, fmt::format("{} must be a mapping, not {}", what, kind_name(node)));
     return false;
   }
-  std::set<std::string> seen;
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    if (!it->first.IsScalar()) {
-      error(it->first, fmt::format("{} has a key that is not text", what));
+  std::set<std::string_view> seen;
+  for (const auto& [key_node, value] : node.entries()) {
+    if (!key_node.is_scalar()) {
+      error(key_node, fmt::format("{} has a key that is not text", what));
       continue;
     }
-    const std::string& key = it->first.Scalar();
+    const std::string_view key = key_node.scalar();
     if (!seen.insert(key).second) {
-      error(it->first, fmt::format("duplicate key '{}' in {}", key, what),
+      error(key_node, fmt::format("duplicate key '{}' in {}", key, what),
             "remove one of them: YAML keeps only one value per key");
     }
     if (known.empty() || std::find(known.begin(), known.end(), key) != known.end())
       continue;
     if (!free_prefix.empty() && key.starts_with(free_prefix))
       continue;
-    std::string suggestion = closest_match(key, known);
+    std::string suggestion = closest_match(std::string(key), known);
     std::string hint = suggestion.empty() ? fmt::format("known keys: {}", fmt::join(known, ", "))
                                           : fmt::format("did you mean '{}'?", suggestion);
-    error(it->first, fmt::format("unknown key '{}' in {}", key, what), hint);
+    error(key_node, fmt::format("unknown key '{}' in {}", key, what), hint);
   }
   return true;
 }
 
-std::optional<std::string> YamlReader::string(const YAML::Node& node, const std::string& what) {
-  if (!node.IsScalar()) {
+std::optional<std::string> YamlReader::string(const yaml::Node& node, const std::string& what) {
+  if (!node.is_scalar()) {
     error(node, fmt::format("{} must be text, not {}", what, kind_name(node)));
     return std::nullopt;
   }
-  return node.Scalar();
+  return std::string(node.scalar());
 }
 
-std::optional<bool> YamlReader::boolean(const YAML::Node& node, const std::string& what) {
-  if (node.IsScalar() && is_plain(node)) {
-    json value = resolve_plain_scalar(node.Scalar());
+std::optional<bool> YamlReader::boolean(const yaml::Node& node, const std::string& what) {
+  if (node.is_scalar() && node.plain()) {
+    json value = resolve_plain_scalar(std::string(node.scalar()));
     if (value.is_boolean())
       return value.get<bool>();
   }
@@ -269,22 +173,22 @@ std::optional<bool> YamlReader::boolean(const YAML::Node& node, const std::strin
   return std::nullopt;
 }
 
-std::optional<long long> YamlReader::integer(const YAML::Node& node, const std::string& what) {
-  if (node.IsScalar() && is_plain(node)) {
-    if (auto value = parse_integer(node.Scalar()))
+std::optional<long long> YamlReader::integer(const yaml::Node& node, const std::string& what) {
+  if (node.is_scalar() && node.plain()) {
+    if (auto value = parse_integer(std::string(node.scalar())))
       return value;
   }
   error(node, fmt::format("{} must be a whole number", what));
   return std::nullopt;
 }
 
-std::optional<double> YamlReader::duration(const YAML::Node& node, const std::string& what) {
+std::optional<double> YamlReader::duration(const yaml::Node& node, const std::string& what) {
   static const re2::RE2 pattern("([0-9]+(?:\\.[0-9]+)?)\\s*(ms|s|m|h)?");
   std::string number;
   std::string unit;
-  std::string text = node.IsScalar() ? node.Scalar() : std::string();
+  std::string text(node.scalar());
   double amount = 0;
-  bool valid = node.IsScalar() && re2::RE2::FullMatch(text, pattern, &number, &unit);
+  bool valid = node.is_scalar() && re2::RE2::FullMatch(text, pattern, &number, &unit);
   if (valid) {
     try {
       amount = std::stod(number);
@@ -305,12 +209,12 @@ std::optional<double> YamlReader::duration(const YAML::Node& node, const std::st
   return amount;
 }
 
-std::optional<uint64_t> YamlReader::size(const YAML::Node& node, const std::string& what) {
+std::optional<uint64_t> YamlReader::size(const yaml::Node& node, const std::string& what) {
   static const re2::RE2 pattern("([0-9]{1,12})\\s*(B|KB|KiB|MB|MiB|GB|GiB)?");
   std::string number;
   std::string unit;
-  std::string text = node.IsScalar() ? node.Scalar() : std::string();
-  if (!node.IsScalar() || !re2::RE2::FullMatch(text, pattern, &number, &unit)) {
+  std::string text(node.scalar());
+  if (!node.is_scalar() || !re2::RE2::FullMatch(text, pattern, &number, &unit)) {
     error(node, fmt::format("{} must be a size such as 1024, 64KiB or 10MB", what));
     return std::nullopt;
   }
@@ -330,30 +234,24 @@ std::optional<uint64_t> YamlReader::size(const YAML::Node& node, const std::stri
   return std::stoull(number) * scale;
 }
 
-std::optional<std::vector<std::string>> YamlReader::string_list(const YAML::Node& node,
+std::optional<std::vector<std::string>> YamlReader::string_list(const yaml::Node& node,
                                                                 const std::string& what) {
   std::vector<std::string> out;
-  if (node.IsScalar()) {
-    out.push_back(node.Scalar());
+  if (node.is_scalar()) {
+    out.emplace_back(node.scalar());
     return out;
   }
-  if (!node.IsSequence()) {
+  if (!node.is_sequence()) {
     error(node, fmt::format("{} must be a list of text values", what));
     return std::nullopt;
   }
-  for (const YAML::Node& item : node) {
+  for (const yaml::Node& item : node) {
     auto text = string(item, what + " item");
     if (!text)
       return std::nullopt;
     out.push_back(*text);
   }
   return out;
-}
-
-size_t yaml_node_budget(uintmax_t bytes) {
-  constexpr uintmax_t kFactor = 16;
-  constexpr uintmax_t kMinimum = 100'000;
-  return static_cast<size_t>(std::max(kMinimum, bytes * kFactor));
 }
 
 YamlReader::YamlReader(std::string file, Diagnostics& diagnostics)
@@ -363,14 +261,14 @@ YamlReader::YamlReader(std::string file, Diagnostics& diagnostics)
   node_budget_ = yaml_node_budget(ignored ? 0 : bytes);
 }
 
-Template YamlReader::to_template(const YAML::Node& node) {
+Template YamlReader::to_template(const yaml::Node& node) {
   Template out;
   out.location = location(node);
   out.value = convert(node, "", out);
   return out;
 }
 
-json YamlReader::convert(const YAML::Node& node, const std::string& pointer, Template& out) {
+json YamlReader::convert(const yaml::Node& node, const std::string& pointer, Template& out) {
   if (node_budget_ == 0) {
     if (!budget_exceeded_) {
       budget_exceeded_ = true;
@@ -380,38 +278,38 @@ json YamlReader::convert(const YAML::Node& node, const std::string& pointer, Tem
     return nullptr;
   }
   --node_budget_;
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
+  switch (node.kind()) {
+    case yaml::Kind::null:
+    case yaml::Kind::undefined:
       return nullptr;
-    case YAML::NodeType::Scalar: {
-      const std::string& text = node.Scalar();
-      bool plain = is_plain(node);
+    case yaml::Kind::scalar: {
+      const std::string text(node.scalar());
+      const bool plain = node.plain();
       if (text.find("${") != std::string::npos)
         out.origins[pointer] = ScalarOrigin{location(node), !plain};
       return plain ? resolve_plain_scalar(text) : json(text);
     }
-    case YAML::NodeType::Sequence: {
+    case yaml::Kind::sequence: {
       json array = json::array();
       size_t index = 0;
-      for (const YAML::Node& item : node)
+      for (const yaml::Node& item : node)
         array.push_back(convert(item, pointer + "/" + std::to_string(index++), out));
       return array;
     }
-    case YAML::NodeType::Map: {
+    case yaml::Kind::map: {
       json object = json::object();
-      for (auto it = node.begin(); it != node.end(); ++it) {
-        if (!it->first.IsScalar()) {
-          error(it->first, "mapping keys must be text");
+      for (const auto& [key_node, value] : node.entries()) {
+        if (!key_node.is_scalar()) {
+          error(key_node, "mapping keys must be text");
           continue;
         }
-        const std::string& key = it->first.Scalar();
+        const std::string key(key_node.scalar());
         if (object.contains(key)) {
-          error(it->first, fmt::format("duplicate key '{}'", key),
+          error(key_node, fmt::format("duplicate key '{}'", key),
                 "remove one of them: YAML keeps only one value per key");
         }
         std::string child = pointer + "/" + escape_pointer_token(key);
-        object[key] = convert(it->second, child, out);
+        object[key] = convert(value, child, out);
       }
       return object;
     }

@@ -6,7 +6,7 @@ PROBE_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Everything the build, the tests and the report checks need, as Debian 12 packages.
 PROBE_PACKAGES=(
   g++ cmake ninja-build pkg-config curl ca-certificates
-  libcurl4-openssl-dev libssl-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libre2-dev
+  libcurl4-openssl-dev libssl-dev libyaml-dev nlohmann-json3-dev libsimdjson-dev libre2-dev
   libpugixml-dev
   libcli11-dev libspdlog-dev libfmt-dev libcpp-httplib-dev libgtest-dev libgmock-dev
   python3 python3-httpbin python3-junitparser python3-jsonschema python3-yaml libxml2-utils perl

@@ -287,10 +287,10 @@ TEST(MergeKeys, ExplicitKeysWinAndListOrderCounts) {
       "c:\n  <<: [*a, *b]\n  y: 3\n");
   auto root = load_yaml_file(path);
   ASSERT_TRUE(root) << format_diagnostic(root.error());
-  const YAML::Node c = (*root)["c"];
-  EXPECT_EQ(c["x"].as<int>(), 1);
-  EXPECT_EQ(c["y"].as<int>(), 3);
-  EXPECT_EQ(c["z"].as<int>(), 2);
+  const yaml::Node c = (*root)["c"];
+  EXPECT_EQ(c["x"].scalar(), "1");
+  EXPECT_EQ(c["y"].scalar(), "3");
+  EXPECT_EQ(c["z"].scalar(), "2");
   EXPECT_FALSE(c["<<"]);
   EXPECT_EQ(c.size(), 3u);
 }
@@ -388,7 +388,7 @@ TEST(VariableCheck, WithoutSiteOnlyMalformedReferences) {
 TEST(Typing, QuotedScalarsAndYesNoAreText) {
   Diagnostics diagnostics;
   YamlReader reader("inline", diagnostics);
-  YAML::Node node = YAML::Load(
+  yaml::Node node = testing::parse_test_yaml(
       "{a: \"123\", b: 'true', c: yes, d: no, e: on, f: off, g: 915785e5, h: \"915785e5\","
       " i: 0x1F, j: 1e3, k: ~, l: True, m: 12:30}");
   Template value = reader.to_template(node);

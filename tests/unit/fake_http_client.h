@@ -21,6 +21,7 @@
 #include "http_client.h"
 #include "site.h"
 #include "suite_loader.h"
+#include "yaml_tree.h"
 
 namespace probe::testing {
 
@@ -126,6 +127,17 @@ inline std::string format_all(const Diagnostics& diagnostics) {
   for (const Diagnostic& diagnostic : diagnostics)
     text += format_diagnostic(diagnostic);
   return text;
+}
+
+// Parses YAML text as the loaders do. A diagnostic fails the running test, and an undefined node
+// is returned.
+inline yaml::Node parse_test_yaml(std::string_view text) {
+  auto root = yaml::parse_yaml(text, "inline.yaml");
+  if (!root) {
+    ADD_FAILURE() << "the YAML does not parse:\n" << format_diagnostic(root.error());
+    return {};
+  }
+  return *root;
 }
 
 // Loads suite YAML text. A diagnostic fails the running test, and an empty suite is returned.

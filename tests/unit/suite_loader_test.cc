@@ -1,7 +1,6 @@
 #include "suite_loader.h"
 
 #include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
@@ -476,8 +475,8 @@ TEST(YamlTyping, QuotedScalarsAreStrings) {
   Diagnostics diagnostics;
   YamlReader reader("x.yaml", diagnostics);
 
-  Template value = reader.to_template(
-      YAML::Load("a: \"42\"\nb: 'true'\nc: \"null\"\nd: 42\ne: yes\nf: 0x10\ng: \"\"\nh:\n"));
+  Template value = reader.to_template(testing::parse_test_yaml(
+      "a: \"42\"\nb: 'true'\nc: \"null\"\nd: 42\ne: yes\nf: 0x10\ng: \"\"\nh:\n"));
 
   EXPECT_TRUE(diagnostics.empty());
   EXPECT_EQ(value.value, (json{{"a", "42"},

@@ -1,11 +1,11 @@
 #include "template.h"
 
 #include <gtest/gtest.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
 #include <string>
 
+#include "fake_http_client.h"
 #include "yaml_reader.h"
 
 namespace probe {
@@ -17,7 +17,7 @@ using nlohmann::json;
 Template from_yaml(const std::string& text) {
   Diagnostics diagnostics;
   YamlReader reader("suite.yaml", diagnostics);
-  Template out = reader.to_template(YAML::Load(text));
+  Template out = reader.to_template(testing::parse_test_yaml(text));
   EXPECT_TRUE(diagnostics.empty()) << diagnostics.front().message;
   return out;
 }

@@ -1,0 +1,256 @@
+#include "yaml_tree.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "diagnostic.h"
+
+namespace probe::yaml {
+namespace {
+
+Node parse(std::string_view text) {
+  auto root = parse_yaml(text, "t.yaml");
+  if (!root) {
+    ADD_FAILURE() << format_diagnostic(root.error());
+    return {};
+  }
+  return *root;
+}
+
+Diagnostic parse_error(std::string_view text) {
+  auto root = parse_yaml(text, "t.yaml");
+  if (root) {
+    ADD_FAILURE() << "the text parsed";
+    return {};
+  }
+  return root.error();
+}
+
+std::vector<std::string> keys_of(const Node& map) {
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : map.entries())
+    keys.emplace_back(key.scalar());
+  return keys;
+}
+
+TEST(YamlTree, MarksPointAtNodeStart) {
+  Node root = parse("a: 1\nb:\n  c: \"x\"\n  d: [p, q]\n");
+  EXPECT_EQ(root.mark().line, 0);
+  EXPECT_EQ(root["a"].mark().line, 0);
+  EXPECT_EQ(root["a"].mark().column, 3);
+  EXPECT_EQ(root["b"].mark().line, 2);
+  EXPECT_EQ(root["b"].mark().column, 2);
+  EXPECT_EQ(root["b"]["c"].mark().column, 5);  // at the opening quote
+  Node q = *(++root["b"]["d"].begin());
+  EXPECT_EQ(q.mark().line, 3);
+  EXPECT_EQ(q.mark().column, 9);
+  EXPECT_EQ(root["missing"].mark().line, -1);
+}
+
+TEST(YamlTree, PlainQuotedBlockAndTaggedScalars) {
+  Node root = parse(
+      "p: x\nq: \"x\"\ns: 'x'\nl: |\n  x\nf: >\n  x\nt: !!str x\nb: ! x\n"
+      "n: ~\ne:\nnl: null\nqn: \"null\"\n");
+  EXPECT_TRUE(root["p"].is_scalar());
+  EXPECT_TRUE(root["p"].plain());
+  for (const char* key : {"q", "s", "l", "f", "t", "b", "qn"}) {
+    EXPECT_TRUE(root[key].is_scalar()) << key;
+    EXPECT_FALSE(root[key].plain()) << key;
+  }
+  EXPECT_EQ(root["q"].scalar(), "x");
+  EXPECT_EQ(root["l"].scalar(), "x\n");
+  EXPECT_EQ(root["t"].tag(), "tag:yaml.org,2002:str");
+  EXPECT_EQ(root["b"].tag(), "!");
+  EXPECT_EQ(root["p"].tag(), "");
+  for (const char* key : {"n", "e", "nl"}) {
+    EXPECT_TRUE(root[key].is_null()) << key;
+    EXPECT_TRUE(root[key]) << key;
+  }
+  EXPECT_EQ(root["qn"].scalar(), "null");
+  EXPECT_FALSE(root["none"]);
+  EXPECT_EQ(root["none"].kind(), Kind::undefined);
+}
+
+TEST(YamlTree, SequencesYieldItemsInOrder) {
+  Node root = parse("- a\n- [b, c]\n- {d: e}\n-\n");
+  ASSERT_TRUE(root.is_sequence());
+  EXPECT_EQ(root.size(), 4u);
+  std::vector<Kind> kinds;
+  for (const Node& item : root)
+    kinds.push_back(item.kind());
+  EXPECT_EQ(kinds, (std::vector<Kind>{Kind::scalar, Kind::sequence, Kind::map, Kind::null}));
+  EXPECT_FALSE(root["a"]);
+  EXPECT_EQ(root.entries().size(), 0u);
+  EXPECT_TRUE(keys_of(root).empty());
+}
+
+TEST(YamlTree, ChildOutlivesTheRootHandle) {
+  Node child;
+  {
+    Node root = parse("a: {b: [text]}\n");
+    child = root["a"]["b"];
+  }
+  ASSERT_TRUE(child.is_sequence());
+  EXPECT_EQ((*child.begin()).scalar(), "text");
+}
+
+TEST(YamlTree, AliasesShareTheAnchoredNode) {
+  Node root = parse("a: &x {k: 1}\nb: *x\nc: &s text\nd: *s\n");
+  EXPECT_TRUE(root["a"].same(root["b"]));
+  EXPECT_EQ(root["b"].mark().line, 0);
+  EXPECT_EQ(root["b"].mark().column, 3);  // at the anchor
+  EXPECT_EQ(root["d"].scalar(), "text");
+}
+
+TEST(YamlTree, LaterAnchorOfTheSameNameWins) {
+  Node root = parse("a: &x 1\nb: &x 2\nc: *x\n");
+  EXPECT_EQ(root["c"].scalar(), "2");
+}
+
+TEST(YamlTree, UndefinedAliasIsLocatedError) {
+  Diagnostic error = parse_error("a: 1\nb: *nope\n");
+  EXPECT_EQ(error.message, "undefined alias '*nope'");
+  EXPECT_EQ(error.location.line, 2);
+  EXPECT_EQ(error.location.column, 4);
+}
+
+TEST(YamlTree, AliasInsideItsOwnAnchorIsError) {
+  Diagnostic error = parse_error("a: &x [1, *x]\n");
+  EXPECT_EQ(error.message, "alias '*x' refers to a node that contains it");
+  EXPECT_EQ(error.location.line, 1);
+  EXPECT_EQ(error.location.column, 11);
+}
+
+TEST(YamlTree, DuplicateKeysAreKeptInOrder) {
+  Node root = parse("a: 1\nb: 2\na: 3\n");
+  EXPECT_EQ(keys_of(root), (std::vector<std::string>{"a", "b", "a"}));
+  EXPECT_EQ(root["a"].scalar(), "1");
+  EXPECT_EQ(root.size(), 3u);
+}
+
+TEST(YamlTree, MergeKeysWrittenKeysWinThenEarlierSources) {
+  Node root = parse(
+      "a: &a {x: 1, y: 1}\n"
+      "b: &b {x: 2, z: 2, w: 2}\n"
+      "c:\n  y: 3\n  <<: [*a, *b]\n  v: 4\n");
+  Node c = root["c"];
+  EXPECT_EQ(keys_of(c), (std::vector<std::string>{"y", "v", "x", "z", "w"}));
+  EXPECT_EQ(c["x"].scalar(), "1");
+  EXPECT_EQ(c["y"].scalar(), "3");
+  EXPECT_EQ(c["z"].scalar(), "2");
+  EXPECT_FALSE(c["<<"]);
+  // A merged value is the anchored mapping's own node, so errors point there.
+  EXPECT_EQ(c["z"].mark().line, 1);
+  EXPECT_TRUE(c["x"].same(root["a"]["x"]));
+}
+
+TEST(YamlTree, MergeOfOneMappingAndNestedMerges) {
+  Node root = parse(
+      "base: &base {method: GET, timeout: 5s}\n"
+      "mid: &mid {<<: *base, timeout: 9s}\n"
+      "top: {<<: *mid, url: /x}\n");
+  Node top = root["top"];
+  EXPECT_EQ(keys_of(top), (std::vector<std::string>{"url", "timeout", "method"}));
+  EXPECT_EQ(top["timeout"].scalar(), "9s");
+  EXPECT_EQ(top["method"].scalar(), "GET");
+}
+
+TEST(YamlTree, QuotedAndTaggedMergeKeys) {
+  Node root = parse("a: &a {x: 1}\nq: {\"<<\": *a}\nt: {!!merge <<: *a}\n");
+  EXPECT_TRUE(root["q"]["<<"]);
+  EXPECT_FALSE(root["q"]["x"]);
+  EXPECT_FALSE(root["t"]["<<"]);
+  EXPECT_EQ(root["t"]["x"].scalar(), "1");
+}
+
+TEST(YamlTree, MergeOfScalarIsError) {
+  Diagnostic error = parse_error("s: &s GET\nm:\n  <<: *s\n  url: /x\n");
+  EXPECT_EQ(error.message, "'<<' merges only mappings");
+  EXPECT_EQ(error.location.line, 1);
+  EXPECT_EQ(error.location.column, 4);
+
+  Diagnostic in_list = parse_error("a: &a {x: 1}\nm: {<<: [*a, 3]}\n");
+  EXPECT_EQ(in_list.message, "'<<' merges only mappings");
+  EXPECT_EQ(in_list.location.line, 2);
+  EXPECT_EQ(in_list.location.column, 14);
+}
+
+TEST(YamlTree, MergeChainBeyondTheBudgetIsError) {
+  std::string text = "m0: &m0 {";
+  for (int key = 0; key < 300; ++key)
+    text += (key > 0 ? ", k" : "k") + std::to_string(key) + ": 1";
+  text += "}\n";
+  for (int map = 1; map <= 1000; ++map) {
+    text += "m" + std::to_string(map) + ": &m" + std::to_string(map) + " {<<: *m" +
+            std::to_string(map - 1) + ", n" + std::to_string(map) + ": 1}\n";
+  }
+  Diagnostic error = parse_error(text);
+  EXPECT_EQ(error.message, "aliases expand the file into too many values");
+}
+
+TEST(YamlTree, SyntaxErrorIsLocated) {
+  Diagnostic error = parse_error("name: x\ntests:\n  - request: {url: /a\n");
+  EXPECT_TRUE(error.message.starts_with("invalid YAML: ")) << error.message;
+  EXPECT_NE(error.message.find("line 3"), std::string::npos) << error.message;
+  EXPECT_EQ(error.location.file, "t.yaml");
+  EXPECT_EQ(error.location.line, 4);
+  EXPECT_EQ(error.location.column, 1);
+  EXPECT_EQ(error.hint, "fix the YAML syntax at this position");
+
+  Diagnostic indent = parse_error("a:\n  - b\n  c: d\n");
+  EXPECT_EQ(indent.location.line, 3);
+  EXPECT_EQ(indent.location.column, 3);
+}
+
+TEST(YamlTree, FlowKeyWithoutValueReadsAsYaml12) {
+  Node root = parse("p: {id:}\nq: [a:, b: 1]\ns: {a:, b: 1}  # {c:}\n");
+  EXPECT_TRUE(root["p"]["id"].is_null());
+  EXPECT_TRUE((*root["q"].begin())["a"].is_null());
+  EXPECT_EQ(root["s"]["b"].scalar(), "1");
+  // Marks are those of the text as written, without the space the parser needed.
+  EXPECT_EQ(root["s"]["b"].mark().column, 11);
+  Diagnostic error = parse_error("p: {id:}\nq: [\n");
+  EXPECT_EQ(error.location.line, 3);
+}
+
+TEST(YamlTree, DeepNestingIsErrorNotCrash) {
+  Diagnostic flow = parse_error(std::string(100'000, '['));
+  EXPECT_EQ(flow.message, "the YAML nests more than 256 levels deep");
+  EXPECT_EQ(flow.location.line, 1);
+  EXPECT_EQ(flow.location.column, 257);
+
+  std::string block;
+  for (int level = 0; level < 300; ++level)
+    block += std::string(static_cast<size_t>(level), ' ') + "k:\n";
+  Diagnostic nested = parse_error(block);
+  EXPECT_EQ(nested.location.line, 257);
+
+  std::string allowed = std::string(kMaxDepth, '[') + std::string(kMaxDepth, ']');
+  EXPECT_TRUE(parse(allowed).is_sequence());
+}
+
+TEST(YamlTree, InvalidUtf8AndNulAreCleanErrors) {
+  Diagnostic utf8 = parse_error("a: ok\nb: \xff\xfe\n");
+  EXPECT_TRUE(utf8.message.starts_with("invalid YAML: ")) << utf8.message;
+  EXPECT_EQ(utf8.location.line, 2);
+  EXPECT_EQ(utf8.location.column, 4);
+
+  Diagnostic nul = parse_error(std::string("a: b\0c\n", 7));
+  EXPECT_TRUE(nul.message.starts_with("invalid YAML: ")) << nul.message;
+  EXPECT_EQ(nul.location.line, 1);
+  EXPECT_EQ(nul.location.column, 5);
+}
+
+TEST(YamlTree, EmptyTextAndOnlyTheFirstDocument) {
+  EXPECT_FALSE(parse(""));
+  EXPECT_FALSE(parse("# nothing here\n"));
+  EXPECT_TRUE(parse("~\n").is_null());
+  Node first = parse("a: 1\n---\nb: [\n");
+  EXPECT_EQ(first["a"].scalar(), "1");
+  EXPECT_FALSE(first["b"]);
+}
+
+}  // namespace
+}  // namespace probe::yaml
