@@ -867,7 +867,7 @@ def machine_info(args: argparse.Namespace, probe: str) -> dict:
                 if line.startswith("Model name")), platform.processor())
     packages = {}
     for package in ("nginx", "curl", "libcurl4", "wrk", "jq", "nlohmann-json3-dev",
-                    "libyaml-cpp0.7", "g++-12"):
+                    "libyaml-0-2", "g++-12"):
         version = command_output(["dpkg-query", "-W", "-f=${Version}", package])
         if version:
             packages[package] = version

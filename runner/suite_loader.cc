@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "yaml_reader.h"
 
@@ -162,14 +163,23 @@ parse_csv(const std::string& text) {
   return records;
 }
 
+// The regexes and JSONPath queries compiled for one suite and its fragments, by their text. A
+// generated suite repeats a few patterns in thousands of tests, and compiling each once saves
+// time and the memory of the copies: both types are immutable and safe to share across threads.
+struct CompiledCache {
+  std::unordered_map<std::string, std::shared_ptr<const re2::RE2>> regexes;
+  std::unordered_map<std::string, JsonPath> paths;
+};
+
 class SuiteLoader {
  public:
   // `include_stack` lists the canonical paths of the files being included, outermost first,
   // with this one last. `include_names` lists the same files as the includes name them.
-  SuiteLoader(const std::string& file, Diagnostics& diagnostics,
+  SuiteLoader(const std::string& file, Diagnostics& diagnostics, CompiledCache& compiled,
               std::vector<std::string> include_stack, std::vector<std::string> include_names)
       : reader_(file, diagnostics),
         diagnostics_(diagnostics),
+        compiled_(compiled),
         include_stack_(std::move(include_stack)),
         include_names_(std::move(include_names)) {}
 
@@ -585,7 +595,7 @@ class SuiteLoader {
       stack.push_back(key);
       std::vector<std::string> names = include_names_;
       names.push_back(include->file);
-      SuiteLoader loader(include->file, inner, std::move(stack), std::move(names));
+      SuiteLoader loader(include->file, inner, compiled_, std::move(stack), std::move(names));
       if (!root->is_map() || !(*root)["fragment"]) {
         loader.reader_.error(*root, "an included file must be a fragment",
                              "start it with 'fragment: NAME' and give it 'steps:'");
@@ -1005,6 +1015,10 @@ class SuiteLoader {
 
   bool compile_path(const yaml::Node& node, const std::string& text,
                     std::optional<JsonPath>& path) {
+    if (auto known = compiled_.paths.find(text); known != compiled_.paths.end()) {
+      path = known->second;
+      return true;
+    }
     auto parsed = JsonPath::parse(text);
     if (!parsed) {
       SourceLocation where = reader_.location(node);
@@ -1016,11 +1030,14 @@ class SuiteLoader {
                        "JSONPath follows RFC 9535, for example $.result[0].id");
       return false;
     }
+    compiled_.paths.emplace(text, *parsed);
     path = std::move(*parsed);
     return true;
   }
 
   std::shared_ptr<const re2::RE2> compile_regex(const yaml::Node& node, const std::string& text) {
+    if (auto known = compiled_.regexes.find(text); known != compiled_.regexes.end())
+      return known->second;
     RE2::Options options;
     options.set_log_errors(false);
     auto regex = std::make_shared<const re2::RE2>(text, options);
@@ -1029,6 +1046,7 @@ class SuiteLoader {
                     "regexes use RE2 syntax");
       return nullptr;
     }
+    compiled_.regexes.emplace(text, regex);
     return regex;
   }
 
@@ -1230,6 +1248,7 @@ class SuiteLoader {
 
   YamlReader reader_;
   Diagnostics& diagnostics_;
+  CompiledCache& compiled_;
   std::vector<std::string> include_stack_;
   std::vector<std::string> include_names_;
 };
@@ -1246,7 +1265,8 @@ std::expected<Suite, Diagnostics> load_suite(const std::string& path) {
     return std::unexpected(Diagnostics{root.error()});
 
   Diagnostics diagnostics;
-  SuiteLoader loader(path, diagnostics, {canonical_key(path)}, {path});
+  CompiledCache compiled;
+  SuiteLoader loader(path, diagnostics, compiled, {canonical_key(path)}, {path});
   Suite suite = loader.load(*root);
   if (!diagnostics.empty())
     return std::unexpected(std::move(diagnostics));

@@ -8,9 +8,10 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <set>
+#include <sstream>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace probe {
 
@@ -65,6 +66,11 @@ json resolve_plain_scalar(const std::string& text) {
   static const re2::RE2 decimal("[-+]?[0-9]+");
   static const re2::RE2 floating("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
 
+  // Every null, boolean and number starts with one of these characters, so other text needs no
+  // further test.
+  if (!text.empty() &&
+      std::string_view("0123456789+-.~nNtTfF").find(text[0]) == std::string_view::npos)
+    return text;
   if (nulls.contains(text))
     return nullptr;
   if (trues.contains(text))
@@ -103,7 +109,9 @@ std::expected<yaml::Node, Diagnostic> load_yaml_file(const std::string& path) {
     return std::unexpected(Diagnostic{
         {path, 0, 0}, "cannot read file", "check the path and that the file is readable"});
   }
-  std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  std::ostringstream content;
+  content << in.rdbuf();
+  const std::string text = std::move(content).str();
   auto root = yaml::parse_yaml(text, path);
   if (root && (!*root || root->is_null()))
     return std::unexpected(Diagnostic{{path, 0, 0}, "the file is empty", {}});
@@ -131,14 +139,28 @@ bool YamlReader::expect_map(const yaml::Node& node, const std::string& what,
     error(node, fmt::format("{} must be a mapping, not {}", what, kind_name(node)));
     return false;
   }
-  std::set<std::string_view> seen;
+  // Mappings in suites have a handful of keys, so a linear search finds duplicates fastest; a
+  // large one (variables, rows) gets a set.
+  constexpr size_t kLinearSearchMax = 32;
+  std::vector<std::string_view> seen;
+  std::unordered_set<std::string_view> seen_set;
+  const bool linear = node.size() <= kLinearSearchMax;
+  if (linear)
+    seen.reserve(node.size());
   for (const auto& [key_node, value] : node.entries()) {
     if (!key_node.is_scalar()) {
       error(key_node, fmt::format("{} has a key that is not text", what));
       continue;
     }
     const std::string_view key = key_node.scalar();
-    if (!seen.insert(key).second) {
+    bool duplicate = false;
+    if (linear) {
+      duplicate = std::find(seen.begin(), seen.end(), key) != seen.end();
+      seen.push_back(key);
+    } else {
+      duplicate = !seen_set.insert(key).second;
+    }
+    if (duplicate) {
       error(key_node, fmt::format("duplicate key '{}' in {}", key, what),
             "remove one of them: YAML keeps only one value per key");
     }
@@ -261,14 +283,40 @@ YamlReader::YamlReader(std::string file, Diagnostics& diagnostics)
   node_budget_ = yaml_node_budget(ignored ? 0 : bytes);
 }
 
-Template YamlReader::to_template(const yaml::Node& node) {
-  Template out;
-  out.location = location(node);
-  out.value = convert(node, "", out);
+// One step of the JSON pointer to the value convert() is at, linked to its parent's on the
+// stack. The pointer is written out only for a scalar with a reference in it, which few are.
+struct YamlReader::PointerStep {
+  const PointerStep* parent;
+  std::string_view key;
+  size_t index;
+  bool is_index;
+};
+
+namespace {
+
+std::string pointer_text(const YamlReader::PointerStep* step) {
+  std::vector<const YamlReader::PointerStep*> steps;
+  for (; step != nullptr; step = step->parent)
+    steps.push_back(step);
+  std::string out;
+  for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+    out += '/';
+    out += (*it)->is_index ? std::to_string((*it)->index)
+                           : escape_pointer_token(std::string((*it)->key));
+  }
   return out;
 }
 
-json YamlReader::convert(const yaml::Node& node, const std::string& pointer, Template& out) {
+}  // namespace
+
+Template YamlReader::to_template(const yaml::Node& node) {
+  Template out;
+  out.location = location(node);
+  out.value = convert(node, nullptr, out);
+  return out;
+}
+
+json YamlReader::convert(const yaml::Node& node, const PointerStep* pointer, Template& out) {
   if (node_budget_ == 0) {
     if (!budget_exceeded_) {
       budget_exceeded_ = true;
@@ -283,17 +331,20 @@ json YamlReader::convert(const yaml::Node& node, const std::string& pointer, Tem
     case yaml::Kind::undefined:
       return nullptr;
     case yaml::Kind::scalar: {
-      const std::string text(node.scalar());
+      std::string text(node.scalar());
       const bool plain = node.plain();
       if (text.find("${") != std::string::npos)
-        out.origins[pointer] = ScalarOrigin{location(node), !plain};
-      return plain ? resolve_plain_scalar(text) : json(text);
+        out.origins[pointer_text(pointer)] = ScalarOrigin{location(node), !plain};
+      return plain ? resolve_plain_scalar(text) : json(std::move(text));
     }
     case yaml::Kind::sequence: {
       json array = json::array();
+      array.get_ref<json::array_t&>().reserve(node.size());
       size_t index = 0;
-      for (const yaml::Node& item : node)
-        array.push_back(convert(item, pointer + "/" + std::to_string(index++), out));
+      for (const yaml::Node& item : node) {
+        const PointerStep step{pointer, {}, index++, true};
+        array.push_back(convert(item, &step, out));
+      }
       return array;
     }
     case yaml::Kind::map: {
@@ -303,13 +354,14 @@ json YamlReader::convert(const yaml::Node& node, const std::string& pointer, Tem
           error(key_node, "mapping keys must be text");
           continue;
         }
-        const std::string key(key_node.scalar());
-        if (object.contains(key)) {
+        const std::string_view key = key_node.scalar();
+        auto [entry, inserted] = object.emplace(std::string(key), nullptr);
+        if (!inserted) {
           error(key_node, fmt::format("duplicate key '{}'", key),
                 "remove one of them: YAML keeps only one value per key");
         }
-        std::string child = pointer + "/" + escape_pointer_token(key);
-        object[key] = convert(value, child, out);
+        const PointerStep step{pointer, key, 0, false};
+        entry.value() = convert(value, &step, out);
       }
       return object;
     }

@@ -50,8 +50,11 @@ class YamlReader {
   // yes/no/on/off.
   Template to_template(const yaml::Node& node);
 
+  // A step of the JSON pointer that convert() passes down to the values it converts.
+  struct PointerStep;
+
  private:
-  nlohmann::json convert(const yaml::Node& node, const std::string& pointer, Template& out);
+  nlohmann::json convert(const yaml::Node& node, const PointerStep* pointer, Template& out);
 
   std::string file_;
   Diagnostics& diagnostics_;

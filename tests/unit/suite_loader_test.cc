@@ -1,6 +1,7 @@
 #include "suite_loader.h"
 
 #include <gtest/gtest.h>
+#include <re2/re2.h>
 
 #include <filesystem>
 #include <fstream>
@@ -135,6 +136,31 @@ TEST(SuiteLoader, LoadsAssertions) {
   EXPECT_EQ(assertions[8].subject, Subject::duration);
   EXPECT_EQ(assertions[8].op, "lt");
   EXPECT_EQ(assertions[8].expected.value, 2.0);
+}
+
+TEST(SuiteLoader, SharesCompiledPatterns) {
+  Suite suite = testing::load_suite_text(
+      "name: s\ntests:\n"
+      "  - name: a\n    steps:\n      - request: {url: /a}\n"
+      "        assert: {json: {$.id: {matches: '^[0-9]+$'}}}\n"
+      "        capture: {v: {regex: 'id=([0-9]+)'}}\n"
+      "  - name: b\n    steps:\n      - request: {url: /b}\n"
+      "        assert: {json: {$.id: {matches: '^[0-9]+$'}, $.name: {matches: '^x'}}}\n"
+      "        capture: {v: {regex: 'id=([0-9]+)'}}\n");
+  ASSERT_EQ(suite.tests.size(), 2u);
+  const StepSpec& a = suite.tests[0].steps.at(0);
+  const StepSpec& b = suite.tests[1].steps.at(0);
+  ASSERT_EQ(a.assertions.size(), 1u);
+  ASSERT_EQ(b.assertions.size(), 2u);
+  ASSERT_NE(a.assertions[0].regex, nullptr);
+  EXPECT_EQ(a.assertions[0].regex.get(), b.assertions[0].regex.get());
+  EXPECT_NE(b.assertions[0].regex.get(), b.assertions[1].regex.get());
+  EXPECT_EQ(b.assertions[1].regex->pattern(), "^x");
+  ASSERT_NE(a.captures.at(0).regex, nullptr);
+  EXPECT_EQ(a.captures[0].regex.get(), b.captures.at(0).regex.get());
+  ASSERT_TRUE(b.assertions[0].path.has_value());
+  EXPECT_EQ(b.assertions[0].path->text(), "$.id");
+  EXPECT_EQ(b.assertions[1].path->text(), "$.name");
 }
 
 TEST(SuiteLoader, LoadsRequestVariants) {
