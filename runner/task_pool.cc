@@ -24,7 +24,7 @@ void ClientLease::reacquire() {
   if (pool_ == nullptr || client_ != nullptr)
     return;
   std::unique_lock lock(pool_->mutex_);
-  client_ = pool_->take_client(lock, true);
+  client_ = pool_->take_client(lock);
 }
 
 bool LeaseWaiter::sleep_for(double seconds) {
@@ -52,9 +52,12 @@ TaskPool::~TaskPool() {
 void TaskPool::run() {
   std::unique_lock lock(mutex_);
   size_t first = std::min(clients_.size(), count_);
-  for (size_t i = 0; i < first; ++i)
-    start_thread();
-  changed_.wait(lock, [this] { return next_task_ >= count_ && live_threads_ == 0; });
+  for (size_t i = 0; i < first; ++i) {
+    HttpClient* client = free_clients_.back();
+    free_clients_.pop_back();
+    start_thread(client);
+  }
+  all_done_.wait(lock, [this] { return next_task_ >= count_ && live_threads_ == 0; });
   // No thread starts once every task is taken, so threads_ no longer changes.
   std::vector<std::thread> threads = std::move(threads_);
   lock.unlock();
@@ -69,39 +72,27 @@ size_t TaskPool::peak_threads() {
 
 size_t TaskPool::resuming() {
   std::lock_guard lock(mutex_);
-  return resuming_;
+  return resumers_.size();
 }
 
-void TaskPool::start_thread() {
+void TaskPool::start_thread(HttpClient* client) {
   ++live_threads_;
   peak_threads_ = std::max(peak_threads_, live_threads_);
-  threads_.emplace_back([this] { thread_main(); });
+  threads_.emplace_back([this, client] { thread_main(client); });
 }
 
-void TaskPool::thread_main() {
-  HttpClient* client = nullptr;
+void TaskPool::thread_main(HttpClient* client) {
   for (;;) {
     size_t index = 0;
     {
-      std::unique_lock lock(mutex_);
-      // A finished task's client goes to a resuming test first, and back when no task is left.
-      if (client != nullptr && (resuming_ > 0 || next_task_ >= count_)) {
-        free_clients_.push_back(std::exchange(client, nullptr));
-        changed_.notify_all();
-      }
-      if (client == nullptr) {
-        ++starting_;
-        changed_.wait(lock, [this] {
-          return next_task_ >= count_ || (!free_clients_.empty() && resuming_ == 0);
-        });
-        --starting_;
-        if (next_task_ >= count_) {
-          --live_threads_;
-          changed_.notify_all();
-          return;
-        }
-        client = free_clients_.back();
-        free_clients_.pop_back();
+      std::lock_guard lock(mutex_);
+      // A finished task's client goes to a resuming test first; this thread then ends, and a
+      // later hand-over starts a new one if tasks are left.
+      if (next_task_ >= count_ || !resumers_.empty()) {
+        hand_on(client);
+        if (--live_threads_ == 0 && next_task_ >= count_)
+          all_done_.notify_all();
+        return;
       }
       index = next_task_++;
     }
@@ -112,25 +103,38 @@ void TaskPool::thread_main() {
   }
 }
 
-HttpClient* TaskPool::take_client(std::unique_lock<std::mutex>& lock, bool resuming) {
-  if (resuming)
-    ++resuming_;
-  changed_.wait(lock, [this] { return !free_clients_.empty(); });
-  if (resuming)
-    --resuming_;
-  HttpClient* client = free_clients_.back();
-  free_clients_.pop_back();
-  return client;
+HttpClient* TaskPool::take_client(std::unique_lock<std::mutex>& lock) {
+  if (!free_clients_.empty() && resumers_.empty()) {
+    HttpClient* client = free_clients_.back();
+    free_clients_.pop_back();
+    return client;
+  }
+  Resumer self;
+  resumers_.push_back(&self);
+  self.handed.wait(lock, [&self] { return self.client != nullptr; });
+  return self.client;
 }
 
 void TaskPool::give_back(HttpClient* client) {
   std::lock_guard lock(mutex_);
+  hand_on(client);
+}
+
+void TaskPool::hand_on(HttpClient* client) {
+  if (!resumers_.empty()) {
+    Resumer* next = resumers_.front();
+    resumers_.pop_front();
+    next->client = client;
+    // Under the mutex: once it is released, the resumer may return and its Resumer is gone.
+    next->handed.notify_one();
+    return;
+  }
+  // A test starting to wait leaves its client idle: start the next task with it.
+  if (next_task_ < count_ && live_threads_ < kMaxThreads) {
+    start_thread(client);
+    return;
+  }
   free_clients_.push_back(client);
-  // A test starting to wait leaves its client idle: start the next task with it, unless a
-  // thread already waits to do that or a resuming test will take the client.
-  if (next_task_ < count_ && starting_ == 0 && resuming_ == 0 && live_threads_ < kMaxThreads)
-    start_thread();
-  changed_.notify_all();
 }
 
 }  // namespace probe

@@ -3,6 +3,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -56,6 +57,11 @@ class LeaseWaiter : public Waiter {
 // many tasks send requests at once; a task waiting between poll attempts keeps none, and the
 // pool starts another thread for the next task in its place. So with N clients, up to N tasks
 // are busy and any number wait, each waiting task costing one idle thread.
+//
+// A client passes from hand to hand: a test that stops using it gives it to the test that has
+// waited longest to resume, else to a new thread for the next task, else to the free list. Each
+// hand-over wakes exactly the thread that receives the client, so a thousand waiting polls cost
+// no more wake-ups than the requests they send.
 class TaskPool {
  public:
   using Task = std::function<void(size_t index, ClientLease& lease)>;
@@ -76,21 +82,27 @@ class TaskPool {
  private:
   friend class ClientLease;
 
-  void start_thread();  // requires mutex_
-  void thread_main();
-  HttpClient* take_client(std::unique_lock<std::mutex>& lock, bool resuming);
+  // A thread blocked in ClientLease::reacquire(), waiting to be handed a client.
+  struct Resumer {
+    std::condition_variable handed;
+    HttpClient* client = nullptr;
+  };
+
+  void start_thread(HttpClient* client);  // requires mutex_
+  void thread_main(HttpClient* client);
+  HttpClient* take_client(std::unique_lock<std::mutex>& lock);
   void give_back(HttpClient* client);
+  void hand_on(HttpClient* client);  // requires mutex_
 
   std::vector<std::unique_ptr<HttpClient>> clients_;
   const size_t count_;
   const Task task_;
 
   std::mutex mutex_;
-  std::condition_variable changed_;
+  std::condition_variable all_done_;
   std::vector<HttpClient*> free_clients_;
+  std::deque<Resumer*> resumers_;  // oldest first
   size_t next_task_ = 0;
-  size_t resuming_ = 0;  // threads blocked in reacquire()
-  size_t starting_ = 0;  // threads blocked waiting for a client to start a task
   size_t live_threads_ = 0;
   size_t peak_threads_ = 0;
   std::vector<std::thread> threads_;

@@ -137,6 +137,40 @@ TEST(TaskPool, ResumingTaskGoesFirst) {
   EXPECT_EQ(events[3], "start 2");
 }
 
+TEST(TaskPool, ResumingTasksGetTheClientInTurn) {
+  // One client, four tasks. Tasks 0-2 each give the client away, which starts the next task;
+  // task 3 keeps it until all three ask for it back, one after the other. The client must then
+  // go to them in the order they asked, one hand-over each.
+  EventLog log;
+  std::promise<void> last_started;
+  std::shared_future<void> last_starts = last_started.get_future().share();
+  std::atomic<bool> in_time{true};
+  TaskPool* running = nullptr;
+  auto wait_for_resuming = [&](size_t count) {
+    auto give_up = std::chrono::steady_clock::now() + kLongEnough;
+    while (running->resuming() != count && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::yield();
+    in_time = in_time && running->resuming() == count;
+  };
+  TaskPool pool(clients(1), 4, [&](size_t index, ClientLease& lease) {
+    if (index == 3) {
+      last_started.set_value();
+      wait_for_resuming(3);
+      return;
+    }
+    lease.release();
+    in_time = in_time && last_starts.wait_for(kLongEnough) == std::future_status::ready;
+    wait_for_resuming(index);
+    lease.reacquire();
+    log.add("resume " + std::to_string(index));
+  });
+  running = &pool;
+  pool.run();
+  ASSERT_TRUE(in_time.load());
+  EXPECT_EQ(log.events(), (std::vector<std::string>{"resume 0", "resume 1", "resume 2"}));
+  EXPECT_EQ(pool.peak_threads(), 4u);
+}
+
 TEST(TaskPool, UnpooledLeaseKeepsClient) {
   NullClient client;
   ClientLease lease(client);
