@@ -163,6 +163,16 @@ TEST(SuiteLoader, SharesCompiledPatterns) {
   EXPECT_EQ(b.assertions[1].path->text(), "$.name");
 }
 
+TEST(SuiteLoader, ScalarCleanupStepIsError) {
+  Diagnostics errors = load_errors(
+      "name: s\ntests:\n  - name: t\n    steps:\n      - request: {url: /a}\n"
+      "    cleanup:\n      - just text\n");
+  ASSERT_EQ(errors.size(), 1u) << format_all(errors);
+  EXPECT_EQ(errors[0].message, "a step must be a mapping, not a scalar");
+  EXPECT_EQ(errors[0].location.line, 7);
+  EXPECT_EQ(errors[0].location.column, 9);
+}
+
 TEST(SuiteLoader, LoadsRequestVariants) {
   auto loaded = load_suite(fixture("valid.yaml"));
   ASSERT_TRUE(loaded) << format_all(loaded.error());

@@ -49,6 +49,13 @@ TEST(YamlTree, MarksPointAtNodeStart) {
   EXPECT_EQ(root["missing"].mark().line, -1);
 }
 
+TEST(YamlTree, EmptyValueMarkFollowsItsColon) {
+  Node root = parse("a:\nb: 1\n");
+  ASSERT_TRUE(root["a"].is_null());
+  EXPECT_EQ(root["a"].mark().line, 0);
+  EXPECT_EQ(root["a"].mark().column, 2);
+}
+
 TEST(YamlTree, PlainQuotedBlockAndTaggedScalars) {
   Node root = parse(
       "p: x\nq: \"x\"\ns: 'x'\nl: |\n  x\nf: >\n  x\nt: !!str x\nb: ! x\n"
