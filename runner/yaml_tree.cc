@@ -441,6 +441,8 @@ std::expected<Node, Diagnostic> parse_yaml(std::string_view text, const std::str
   // libyaml follows YAML 1.1 in rejecting `{id:}` and `[a:]`, which YAML 1.2 and yaml-cpp read as
   // a key with no value. Each such colon gets a space after it and the text is parsed again; the
   // marks are moved back to the text as written.
+  // NOTE: each space costs a parse of the whole file, so only the first kMaxSpaces are inserted;
+  // a file with more gets the error and a hint to write the spaces.
   constexpr size_t kMaxSpaces = 16;
   const size_t budget = yaml_node_budget(text.size());
   std::vector<yaml_mark_t> spaces;
@@ -449,8 +451,12 @@ std::expected<Node, Diagnostic> parse_yaml(std::string_view text, const std::str
     Builder builder(text, file, budget, spaces);
     auto root = builder.build();
     std::optional<size_t> colon = builder.colon_to_separate();
-    if (root || !colon || spaces.size() == kMaxSpaces)
+    if (root || !colon)
       return root;
+    if (spaces.size() == kMaxSpaces) {
+      root.error().hint = "write a space after the ':' of a key without a value, as in {id: }";
+      return root;
+    }
     if (spaced.empty())
       spaced.assign(text);
     spaced.insert(*colon + 1, 1, ' ');

@@ -220,6 +220,17 @@ TEST(YamlTree, FlowKeyWithoutValueReadsAsYaml12) {
   EXPECT_EQ(root["s"]["b"].mark().column, 11);
   Diagnostic error = parse_error("p: {id:}\nq: [\n");
   EXPECT_EQ(error.location.line, 3);
+
+  std::string many;
+  for (int key = 0; key < 17; ++key)
+    many += "k" + std::to_string(key) + ": {id:}\n";
+  Diagnostic too_many = parse_error(many);
+  EXPECT_EQ(too_many.location.line, 17);
+  EXPECT_EQ(too_many.location.column, 9);
+  EXPECT_EQ(too_many.hint, "write a space after the ':' of a key without a value, as in {id: }");
+  many.pop_back();
+  many.resize(many.rfind('\n') + 1);
+  EXPECT_TRUE(parse(many)["k15"]["id"].is_null());
 }
 
 TEST(YamlTree, DeepNestingIsErrorNotCrash) {
