@@ -351,6 +351,11 @@ std::optional<SelectedNode> ResponseView::select_singular(const JsonPath& path,
   return selected;
 }
 
+const JsonDocument* ResponseView::document() const {
+  parse_document();
+  return document_.get();
+}
+
 bool ResponseView::is_json() const {
   parse_document();
   return document_ != nullptr || json() != nullptr;

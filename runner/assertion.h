@@ -29,6 +29,8 @@ class ResponseView {
   std::optional<SelectedNode> select_singular(const JsonPath& path, bool want_length) const;
   // Whether the body is JSON, without building the nlohmann::json tree when simdjson accepts it.
   bool is_json() const;
+  // The body parsed by simdjson, or nullptr when simdjson rejects it (see JsonDocument::parse).
+  const JsonDocument* document() const;
   // The body's SHA-256 in lowercase hex, computed once (a download's was computed while it
   // streamed).
   const std::string& sha256() const;

@@ -4,12 +4,14 @@
 #include <re2/re2.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <mutex>
 #include <random>
 #include <thread>
 
 #include "assertion.h"
+#include "json_document.h"
 #include "request_builder.h"
 
 namespace probe {
@@ -82,14 +84,18 @@ void add_cli_variables(Scope& scope, const RunOptions& options) {
 
 // Registers as secrets the string values of token fields anywhere in a JSON value, so a token
 // response never reaches a log or report even when the suite forgets to mark a capture.
-void register_tokens(const json& value, Redactor& redactor, int depth = 0) {
-  if (depth > 8)
+// The members whose string value is a credential wherever they appear in a response.
+constexpr std::string_view kTokenFields[] = {"access_token", "refresh_token", "password",
+                                             "client_key", "token"};
+// Token responses nest their tokens a few levels down; deeper values are not searched.
+constexpr int kTokenDepth = 8;
+
+void register_tokens(const json& value, Redactor& redactor, int depth) {
+  if (depth > kTokenDepth)
     return;
   if (value.is_object()) {
     for (const auto& [key, item] : value.items()) {
-      bool token_field = key == "access_token" || key == "refresh_token" || key == "password" ||
-                         key == "client_key" || key == "token";
-      if (token_field && item.is_string())
+      if (item.is_string() && std::ranges::find(kTokenFields, key) != std::end(kTokenFields))
         redactor.add(item.get<std::string>());
       register_tokens(item, redactor, depth + 1);
     }
@@ -99,17 +105,21 @@ void register_tokens(const json& value, Redactor& redactor, int depth = 0) {
   }
 }
 
-// Registers the token fields of a response body. The body is parsed and walked only when its
-// text could hold such a field: a field name, or a \u escape that could spell one.
+// Registers the token fields of a response body: only an object or a list can hold one.
 void register_response_tokens(const ResponseView& view, Redactor& redactor) {
   const std::string& body = view.response().body;
-  bool candidate = false;
-  for (std::string_view needle : {"token", "password", "client_key", "\\u"})
-    candidate = candidate || body.find(needle) != std::string::npos;
-  if (!candidate)
+  const size_t first = body.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos || (body[first] != '{' && body[first] != '['))
     return;
+  if (const JsonDocument* document = view.document()) {
+    document->visit_string_members(kTokenFields, kTokenDepth, [&](std::string_view value) {
+      redactor.add(std::string(value));
+    });
+    return;
+  }
+  // JSON that simdjson rejects but nlohmann::json reads (see JsonDocument::parse).
   if (const json* parsed = view.json())
-    register_tokens(*parsed, redactor);
+    register_tokens(*parsed, redactor, 0);
 }
 
 std::string request_line(const HttpRequest& request) {

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace probe {
@@ -75,6 +76,23 @@ std::optional<element> member(element node, const std::string& name) {
   return found;
 }
 
+void visit_members(element node, std::span<const std::string_view> names, int depth,
+                   const std::function<void(std::string_view)>& visit) {
+  if (depth < 0)
+    return;
+  if (node.type() == element_type::OBJECT) {
+    for (simdjson::dom::key_value_pair member : simdjson::dom::object(node)) {
+      if (member.value.type() == element_type::STRING &&
+          std::find(names.begin(), names.end(), member.key) != names.end())
+        visit(member.value.get_string().value_unsafe());
+      visit_members(member.value, names, depth - 1, visit);
+    }
+  } else if (node.type() == element_type::ARRAY) {
+    for (element item : simdjson::dom::array(node))
+      visit_members(item, names, depth - 1, visit);
+  }
+}
+
 }  // namespace
 
 struct JsonDocument::Parsed {
@@ -139,6 +157,12 @@ std::optional<SelectedNode> JsonDocument::select(const std::vector<JsonPath::Sin
   }
   selected.value = convert(node);
   return selected;
+}
+
+void JsonDocument::visit_string_members(
+    std::span<const std::string_view> names, int max_depth,
+    const std::function<void(std::string_view value)>& visit) const {
+  visit_members(parsed_->root, names, max_depth, visit);
 }
 
 }  // namespace probe

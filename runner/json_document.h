@@ -3,10 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "json_path.h"
@@ -40,6 +43,11 @@ class JsonDocument {
   // `want_length`, a string, array or object yields its length instead of its value.
   std::optional<SelectedNode> select(const std::vector<JsonPath::SingularStep>& steps,
                                      bool want_length) const;
+
+  // Calls `visit` with the value of every string member whose name is in `names`, in objects
+  // at most `max_depth` levels below the root.
+  void visit_string_members(std::span<const std::string_view> names, int max_depth,
+                            const std::function<void(std::string_view value)>& visit) const;
 
  private:
   struct Parsed;

@@ -66,13 +66,19 @@ void Redactor::add_basic_credentials(const std::string& username, const std::str
 
 std::string Redactor::mask(std::string_view text) const {
   std::string out(text);
+  mask_in_place(out);
+  return out;
+}
+
+void Redactor::mask_in_place(std::string& text) const {
   {
     std::lock_guard lock(mutex_);
     for (const std::string& secret : secrets_)
-      replace_all(out, secret);
+      replace_all(text, secret);
   }
-  re2::RE2::GlobalReplace(&out, jwt_pattern(), std::string(kMask));
-  return out;
+  // Every token starts with "eyJ": a search for it is much cheaper than the pattern.
+  if (text.find("eyJ") != std::string::npos)
+    re2::RE2::GlobalReplace(&text, jwt_pattern(), std::string(kMask));
 }
 
 std::string Redactor::mask_excerpt(std::string_view text, size_t max_bytes) const {
@@ -89,7 +95,7 @@ std::string Redactor::mask_excerpt(std::string_view text, size_t max_bytes) cons
 }
 
 void Redactor::mask(RunResult& run) const {
-  auto fix = [this](std::string& text) { text = mask(text); };
+  auto fix = [this](std::string& text) { mask_in_place(text); };
   for (SuiteResult& suite : run.suites) {
     fix(suite.name);
     for (Property& property : suite.properties)

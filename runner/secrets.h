@@ -35,6 +35,8 @@ class Redactor {
   void mask(RunResult& run) const;
 
  private:
+  void mask_in_place(std::string& text) const;
+
   mutable std::mutex mutex_;
   std::vector<std::string> secrets_;  // longest first, so a secret inside another is not split
 };

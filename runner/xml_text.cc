@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "utf8.h"
 
 namespace probe {
@@ -22,6 +24,14 @@ bool is_xml_char(char32_t c) {
 }  // namespace
 
 std::string xml_safe_text(std::string_view text) {
+  // Most report text is printable ASCII, which needs no decoding.
+  auto ascii = [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return (byte >= 0x20 && byte < 0x80) || byte == '\t' || byte == '\n' || byte == '\r';
+  };
+  if (std::all_of(text.begin(), text.end(), ascii))
+    return std::string(text);
+
   std::string safe;
   safe.reserve(text.size());
 

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "assertion.h"
 
@@ -144,6 +147,22 @@ TEST(JsonDocument, RejectsWhatNlohmannExplains) {
   // falls back to nlohmann::json.
   for (const char* text : {"", "{", "[1,]", "{\"a\": 1} x", "18446744073709551616", "1e400"})
     EXPECT_EQ(JsonDocument::parse(text), nullptr) << text;
+}
+
+TEST(JsonDocument, VisitsNamedStringMembers) {
+  auto document = JsonDocument::parse(R"({
+    "token": "top",
+    "result": {"access_token": {"access_token": "nested"}, "refresh_token": 7},
+    "list": [{"token": "in a list"}, ["deeper", {"\u0074oken": "escaped name"}]],
+    "tokens": "not a token field",
+    "d1": {"d2": {"d3": {"d4": {"token": "too deep"}}}}
+  })");
+  ASSERT_NE(document, nullptr);
+  const std::string_view names[] = {"token", "access_token", "refresh_token"};
+  std::vector<std::string> seen;
+  document->visit_string_members(names, 3,
+                                 [&](std::string_view value) { seen.emplace_back(value); });
+  EXPECT_EQ(seen, (std::vector<std::string>{"top", "nested", "in a list", "escaped name"}));
 }
 
 TEST(ResponseView, BigIntegerFallsBack) {
