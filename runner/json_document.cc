@@ -76,20 +76,24 @@ std::optional<element> member(element node, const std::string& name) {
   return found;
 }
 
+// Descends only into objects and lists, so a scalar member costs one type check.
 void visit_members(element node, std::span<const std::string_view> names, int depth,
                    const std::function<void(std::string_view)>& visit) {
-  if (depth < 0)
-    return;
-  if (node.type() == element_type::OBJECT) {
-    for (simdjson::dom::key_value_pair member : simdjson::dom::object(node)) {
-      if (member.value.type() == element_type::STRING &&
-          std::find(names.begin(), names.end(), member.key) != names.end())
-        visit(member.value.get_string().value_unsafe());
-      visit_members(member.value, names, depth - 1, visit);
-    }
-  } else if (node.type() == element_type::ARRAY) {
+  auto descend = [&](element child) {
+    const element_type type = child.type();
+    if ((type == element_type::OBJECT || type == element_type::ARRAY) && depth > 0)
+      visit_members(child, names, depth - 1, visit);
+    return type;
+  };
+  if (node.type() == element_type::ARRAY) {
     for (element item : simdjson::dom::array(node))
-      visit_members(item, names, depth - 1, visit);
+      descend(item);
+    return;
+  }
+  for (simdjson::dom::key_value_pair member : simdjson::dom::object(node)) {
+    if (descend(member.value) == element_type::STRING &&
+        std::find(names.begin(), names.end(), member.key) != names.end())
+      visit(member.value.get_string().value_unsafe());
   }
 }
 
@@ -162,7 +166,9 @@ std::optional<SelectedNode> JsonDocument::select(const std::vector<JsonPath::Sin
 void JsonDocument::visit_string_members(
     std::span<const std::string_view> names, int max_depth,
     const std::function<void(std::string_view value)>& visit) const {
-  visit_members(parsed_->root, names, max_depth, visit);
+  const element_type type = parsed_->root.type();
+  if (type == element_type::OBJECT || type == element_type::ARRAY)
+    visit_members(parsed_->root, names, max_depth, visit);
 }
 
 }  // namespace probe
