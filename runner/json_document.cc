@@ -76,8 +76,24 @@ std::optional<element> member(element node, const std::string& name) {
   return found;
 }
 
+// The names searched for, with a mask of their lengths that rules most member names out
+// before any comparison.
+struct NameSet {
+  explicit NameSet(std::span<const std::string_view> list) : names(list) {
+    for (std::string_view name : names)
+      lengths |= name.size() < 64 ? uint64_t{1} << name.size() : 0;
+  }
+  bool contains(std::string_view key) const {
+    if (key.size() < 64 && (lengths >> key.size() & 1) == 0)
+      return false;
+    return std::find(names.begin(), names.end(), key) != names.end();
+  }
+  std::span<const std::string_view> names;
+  uint64_t lengths = 0;
+};
+
 // Descends only into objects and lists, so a scalar member costs one type check.
-void visit_members(element node, std::span<const std::string_view> names, int depth,
+void visit_members(element node, const NameSet& names, int depth,
                    const std::function<void(std::string_view)>& visit) {
   auto descend = [&](element child) {
     const element_type type = child.type();
@@ -91,8 +107,7 @@ void visit_members(element node, std::span<const std::string_view> names, int de
     return;
   }
   for (simdjson::dom::key_value_pair member : simdjson::dom::object(node)) {
-    if (descend(member.value) == element_type::STRING &&
-        std::find(names.begin(), names.end(), member.key) != names.end())
+    if (descend(member.value) == element_type::STRING && names.contains(member.key))
       visit(member.value.get_string().value_unsafe());
   }
 }
@@ -168,7 +183,7 @@ void JsonDocument::visit_string_members(
     const std::function<void(std::string_view value)>& visit) const {
   const element_type type = parsed_->root.type();
   if (type == element_type::OBJECT || type == element_type::ARRAY)
-    visit_members(parsed_->root, names, max_depth, visit);
+    visit_members(parsed_->root, NameSet(names), max_depth, visit);
 }
 
 }  // namespace probe
