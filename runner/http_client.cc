@@ -54,10 +54,8 @@ std::string_view trim(std::string_view text) {
   return text.substr(begin, end - begin + 1);
 }
 
-// Allocates the body's buffer once for the size the server declares, up to a bound, since a
-// server may declare more than it sends. Only a hint: a compressed body decodes to more bytes.
-// The spare bytes at the end let simdjson, which reads in 64-byte blocks, parse the body where
-// it is instead of copying it.
+// Reserves the body's buffer for the declared size, bounded because a server may declare more
+// than it sends. The 64 spare bytes let simdjson parse the body in place instead of copying it.
 void reserve_body(Transfer& transfer, std::string_view value) {
   constexpr uint64_t kMaxReserve = 1 << 20;
   constexpr uint64_t kParserPadding = 64;

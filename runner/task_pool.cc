@@ -86,8 +86,8 @@ void TaskPool::thread_main(HttpClient* client) {
     size_t index = 0;
     {
       std::lock_guard lock(mutex_);
-      // A finished task's client goes to a resuming test first; this thread then ends, and a
-      // later hand-over starts a new one if tasks are left.
+      // A finished task's client goes to a resuming test first, and this thread ends. A later
+      // hand-over starts a new thread if tasks are left.
       if (next_task_ >= count_ || !resumers_.empty()) {
         hand_on(client);
         if (--live_threads_ == 0 && next_task_ >= count_)
