@@ -81,19 +81,10 @@ int validate_files(const ValidateRequest& request, std::ostream& out, std::ostre
     return kExitInvalid;
   }
 
-  Diagnostics diagnostics;
-  std::vector<Site> sites;
-  for (const std::string& path : request.sites) {
-    auto site = load_site(path, false);
-    if (!site) {
-      append(diagnostics, site.error());
-      continue;
-    }
-    sites.push_back(std::move(*site));
-  }
-
+  LoadedSites sites = load_sites(request.sites, false);
+  Diagnostics diagnostics = std::move(sites.diagnostics);
   std::vector<const Site*> targets;
-  for (const Site& site : sites)
+  for (const Site& site : sites.sites)
     targets.push_back(&site);
   LoadedSuites loaded = load_and_check_suites(request.paths, targets, *variables);
   append(diagnostics, loaded.diagnostics);

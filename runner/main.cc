@@ -94,34 +94,6 @@ void print_diagnostics(const Diagnostics& diagnostics) {
     std::cerr << format_diagnostic(diagnostic);
 }
 
-// Loads every site file and reports all their problems. Two sites may not share a name, because
-// reports tell their results apart by it.
-std::expected<std::vector<Site>, Diagnostics> load_sites(const std::vector<std::string>& paths) {
-  std::vector<Site> sites;
-  Diagnostics diagnostics;
-  for (const std::string& path : paths) {
-    auto site = load_site(path);
-    if (!site) {
-      diagnostics.insert(diagnostics.end(), site.error().begin(), site.error().end());
-      continue;
-    }
-    for (const Site& earlier : sites) {
-      if (earlier.name == site->name) {
-        Diagnostic duplicate;
-        duplicate.location.file = site->file;
-        duplicate.message = fmt::format("site name '{}' is also the name of site file '{}'",
-                                        site->name, earlier.file);
-        duplicate.hint = "give each site file passed with --site its own 'name'";
-        diagnostics.push_back(std::move(duplicate));
-      }
-    }
-    sites.push_back(std::move(*site));
-  }
-  if (!diagnostics.empty())
-    return std::unexpected(std::move(diagnostics));
-  return sites;
-}
-
 // Copies of the suites named "SITE: SUITE", for a run over several sites.
 std::vector<Suite> suites_named_for(const std::vector<Suite>& suites, const Site& site) {
   std::vector<Suite> named = suites;
@@ -164,16 +136,13 @@ int run(const RunCommand& command) {
     std::cerr << "error: " << variables.error() << "\n";
     return kExitInvalid;
   }
-  auto sites = load_sites(command.sites);
+  LoadedSites sites = load_sites(command.sites);
   std::vector<const Site*> checked_sites;
-  if (sites) {
-    for (const Site& site : *sites)
-      checked_sites.push_back(&site);
-  }
+  for (const Site& site : sites.sites)
+    checked_sites.push_back(&site);
   LoadedSuites loaded = load_and_check_suites(command.paths, checked_sites, *variables);
-  if (!sites || !loaded.diagnostics.empty()) {
-    if (!sites)
-      print_diagnostics(sites.error());
+  if (!sites.diagnostics.empty() || !loaded.diagnostics.empty()) {
+    print_diagnostics(sites.diagnostics);
     print_diagnostics(loaded.diagnostics);
     return kExitInvalid;
   }
@@ -213,7 +182,7 @@ int run(const RunCommand& command) {
   // all of them everywhere. The console identifies suites by address, so every site's copies
   // live until the end.
   std::deque<std::vector<Suite>> named_suites;
-  for (const Site& site : *sites) {
+  for (const Site& site : sites.sites) {
     if (!site.verify_tls) {
       spdlog::warn(
           "TLS certificate verification is off for site '{}' ({}); use this only for "
@@ -221,7 +190,7 @@ int run(const RunCommand& command) {
           site.name, site.file);
     }
     const std::vector<Suite>* site_suites = &*suites;
-    if (sites->size() > 1)
+    if (sites.sites.size() > 1)
       site_suites = &named_suites.emplace_back(suites_named_for(*suites, site));
     Executor executor(site, options, *client, redactor, console);
     std::vector<SuiteResult> results = executor.run(*site_suites);

@@ -199,4 +199,27 @@ std::expected<Site, Diagnostics> load_site(const std::string& path, bool read_se
   return site;
 }
 
+LoadedSites load_sites(const std::vector<std::string>& paths, bool read_secrets) {
+  LoadedSites loaded;
+  for (const std::string& path : paths) {
+    auto site = load_site(path, read_secrets);
+    if (!site) {
+      loaded.diagnostics.insert(loaded.diagnostics.end(), site.error().begin(), site.error().end());
+      continue;
+    }
+    for (const Site& earlier : loaded.sites) {
+      if (earlier.name == site->name) {
+        Diagnostic duplicate;
+        duplicate.location.file = site->file;
+        duplicate.message = fmt::format("site name '{}' is also the name of site file '{}'",
+                                        site->name, earlier.file);
+        duplicate.hint = "give each site file passed with --site its own 'name'";
+        loaded.diagnostics.push_back(std::move(duplicate));
+      }
+    }
+    loaded.sites.push_back(std::move(*site));
+  }
+  return loaded;
+}
+
 }  // namespace probe

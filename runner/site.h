@@ -53,6 +53,16 @@ struct Site {
 // checking files on a machine that does not hold the secrets.
 std::expected<Site, Diagnostics> load_site(const std::string& path, bool read_secrets = true);
 
+// The site files of one run: those that loaded, and the problems of all of them.
+struct LoadedSites {
+  std::vector<Site> sites;
+  Diagnostics diagnostics;
+};
+
+// Loads every site file, as load_site() does, and reports all their problems. Two sites may not
+// share a name, because reports tell their results apart by it.
+LoadedSites load_sites(const std::vector<std::string>& paths, bool read_secrets = true);
+
 // The keys that each kind of mapping in a site file accepts, by kind ("site", "tls", ...). Each
 // kind is also a $defs entry of schemas/site.schema.json.
 const MappingKeys& site_mapping_keys();

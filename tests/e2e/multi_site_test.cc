@@ -66,5 +66,16 @@ TEST_F(MultiSite, DuplicateSiteNameRejected) {
   EXPECT_EQ(simulator().requests().size(), 0u) << simulator().requests().dump(2);
 }
 
+TEST_F(MultiSite, ValidateRejectsDuplicateSiteName) {
+  ProcessResult run =
+      run_probe({"validate", "suites/smoke/tokens.yaml", "--site", "sites/simulator.yaml", "--site",
+                 "sites/simulator.yaml", "--var", "sim_url=http://127.0.0.1:9"});
+
+  EXPECT_EQ(run.status.exit_code, 2) << describe(run.status) << "\n" << run.out << run.err;
+  EXPECT_EQ(count_lines_containing(run.err, "site name 'simulator' is also the name of site file"),
+            1)
+      << run.err;
+}
+
 }  // namespace
 }  // namespace probe::e2e
