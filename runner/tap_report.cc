@@ -156,8 +156,12 @@ void write_failure_diagnostics(const TestResult& test, std::ostream& out) {
   if (step != nullptr)
     block.add(0, "request", step->request_line);
   if (!failed.empty()) {
-    block.add(0, "expected", failed.front().assertion->expected);
-    block.add(0, "actual", failed.front().assertion->actual);
+    // Without its subject and operator, an expected value such as "[FAILED]" misleads.
+    const AssertionResult& first = *failed.front().assertion;
+    block.add(0, "subject", first.subject.empty() ? "(none)" : first.subject);
+    block.add(0, "op", first.op);
+    block.add(0, "expected", first.expected);
+    block.add(0, "actual", first.actual);
     block.add(0, "at", failed.front().location);
   } else {
     block.add(0, "at",

@@ -148,6 +148,8 @@ TEST(TapReport, FailureDiagnosticsFollowTestLine) {
       "  severity: fail",
       "  step: \"check actor\"",
       "  request: \"GET https://dev.tapis.io/v3/actors/a1\"",
+      "  subject: \"status\"",
+      "  op: \"eq\"",
       "  expected: \"201\"",
       "  actual: \"500\"",
       "  at: \"suites/smoke.yaml:15:9\"",
