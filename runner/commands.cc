@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "exit_code.h"
 #include "suite_check.h"
@@ -109,6 +110,32 @@ int validate_files(const ValidateRequest& request, std::ostream& out, std::ostre
   return kExitPassed;
 }
 
+namespace {
+
+// {"suites": [{"name", "file", "tests": [{"name", "location", "tags", "skip"?}]}], "tests": N}
+nlohmann::json list_json(const std::vector<Suite>& suites) {
+  nlohmann::json listed = {{"suites", nlohmann::json::array()}, {"tests", 0}};
+  size_t test_count = 0;
+  for (const Suite& suite : suites) {
+    nlohmann::json tests = nlohmann::json::array();
+    for (const TestSpec& test : suite.tests) {
+      nlohmann::json entry = {{"name", test.name},
+                              {"location", format_location(test.location)},
+                              {"tags", effective_tags(suite, test)}};
+      if (test.skip)
+        entry["skip"] = *test.skip;
+      tests.push_back(std::move(entry));
+    }
+    test_count += suite.tests.size();
+    listed["suites"].push_back(
+        {{"name", suite.name}, {"file", suite.file}, {"tests", std::move(tests)}});
+  }
+  listed["tests"] = test_count;
+  return listed;
+}
+
+}  // namespace
+
 int list_tests(const ListRequest& request, std::ostream& out, std::ostream& err) {
   LoadedSuites loaded = load_and_check_suites(request.paths, {}, {});
   if (!loaded.diagnostics.empty()) {
@@ -119,6 +146,10 @@ int list_tests(const ListRequest& request, std::ostream& out, std::ostream& err)
   if (!selected) {
     err << "error: " << selected.error() << "\n";
     return kExitInvalid;
+  }
+  if (request.json) {
+    out << list_json(*selected).dump(2) << "\n";
+    return kExitPassed;
   }
   size_t test_count = 0;
   for (const Suite& suite : *selected) {

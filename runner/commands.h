@@ -48,10 +48,12 @@ int validate_files(const ValidateRequest& request, std::ostream& out, std::ostre
 struct ListRequest {
   std::vector<std::string> paths;
   Selection selection;
+  bool json = false;
 };
 
 // Writes the tests that `run` would run with the same paths and selection: one line per test
-// with its tags (and skip reason), grouped by suite.
+// with its tags (and skip reason), grouped by suite, or with `json` one JSON document for
+// scripts.
 int list_tests(const ListRequest& request, std::ostream& out, std::ostream& err);
 
 }  // namespace probe

@@ -270,6 +270,9 @@ int main(int argc, char** argv) {
       app.add_subcommand("list", "List the tests a run would run, with their tags, after filters");
   list_app->add_option("paths", list.paths, "Suite files, or folders of them")->required();
   add_selection_options(*list_app, list.selection, list_shard);
+  list_app->add_flag("--json", list.json,
+                     "Print one JSON document: suites with their file and tests, each test with "
+                     "its location, tags and skip reason");
 
   try {
     app.parse(argc, argv);

@@ -1,6 +1,8 @@
 // validate and list against the real binary, and selection options of run.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -54,6 +56,26 @@ TEST_F(AuthoringCommands, ListShowsTagsAndRows) {
             "  read apps 1  [offline, read]  (skipped: selection only)\n"
             "  read apps 2  [offline, read]  (skipped: selection only)\n"
             "3 tests in 1 suite\n");
+}
+
+TEST_F(AuthoringCommands, ListJsonForScripts) {
+  ProcessResult run = run_probe({"list", kTagged, "--tag", "read", "--json"});
+  ASSERT_EQ(run.status.exit_code, 0) << describe(run.status) << "\n" << run.err;
+  nlohmann::json listed = nlohmann::json::parse(run.out, nullptr, false);
+  ASSERT_FALSE(listed.is_discarded()) << run.out;
+
+  EXPECT_EQ(listed["tests"], 3);
+  ASSERT_EQ(listed["suites"].size(), 1u) << run.out;
+  const nlohmann::json& suite = listed["suites"][0];
+  EXPECT_EQ(suite["name"], "tagged");
+  EXPECT_EQ(suite["file"], kTagged);
+  ASSERT_EQ(suite["tests"].size(), 3u) << run.out;
+  const nlohmann::json& first = suite["tests"][0];
+  EXPECT_EQ(first["name"], "read systems");
+  EXPECT_EQ(first["tags"], nlohmann::json({"offline", "read"}));
+  EXPECT_EQ(first["skip"], "selection only");
+  EXPECT_TRUE(first["location"].get<std::string>().starts_with(std::string(kTagged) + ":"))
+      << first["location"];
 }
 
 TEST_F(AuthoringCommands, ListShardsCoverEveryTest) {
