@@ -122,6 +122,28 @@ void register_response_tokens(const ResponseView& view, Redactor& redactor) {
     register_tokens(*parsed, redactor, 0);
 }
 
+// Ends a wait at the run's --max-time, as an interruption does, so that a poll waiting a long
+// interval stops there and the cleanup steps still get their grace period.
+class DeadlineWaiter : public Waiter {
+ public:
+  DeadlineWaiter(Waiter& inner, std::optional<SteadyClock::time_point> deadline)
+      : inner_(inner), deadline_(deadline) {}
+  SteadyClock::time_point now() const override { return inner_.now(); }
+  bool sleep_for(double seconds) override {
+    if (!deadline_)
+      return inner_.sleep_for(seconds);
+    const double left = std::chrono::duration<double>(*deadline_ - SteadyClock::now()).count();
+    if (left > seconds)
+      return inner_.sleep_for(seconds);
+    inner_.sleep_for(std::max(left, 0.0));
+    return false;
+  }
+
+ private:
+  Waiter& inner_;
+  std::optional<SteadyClock::time_point> deadline_;
+};
+
 std::string request_line(const HttpRequest& request) {
   return request.method + " " + request.url;
 }
@@ -544,7 +566,8 @@ std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& s
   std::vector<AssertionResult> last_fail_when;
 
   PollPolicy policy = poll.policy;
-  LeaseWaiter waiter(waiter_, lease);
+  LeaseWaiter lease_waiter(waiter_, lease);
+  DeadlineWaiter waiter(lease_waiter, options_.deadline);
   auto outcome = run_poll(policy, waiter, [&](int attempt) {
     auto response = send(lease.client(), request, auth, false);
     if (!response) {

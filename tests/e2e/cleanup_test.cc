@@ -244,5 +244,25 @@ TEST_F(CleanupAfterFailure, SigtermDuringPollStillCleansUp) {
   EXPECT_EQ(after["transfers"]["by_status"], json({{"CANCELLED", 1}})) << after.dump(2);
 }
 
+TEST_F(CleanupAfterFailure, MaxTimeEndsPollWait) {
+  Simulator& sim = start_simulator();
+  json before = sim.state();
+  ReportPaths reports = report_paths();
+  ProcessResult run = run_probe(concat({{"run", "tests/e2e/cases/max-time-poll.yaml"},
+                                        site_args(),
+                                        report_args(reports),
+                                        {"--max-time", "2", "--cleanup-grace", "20"}}),
+                                simulator_secrets());
+
+  EXPECT_EQ(run.status.exit_code, 1) << describe(run.status) << "\n" << run.out << run.err;
+  // The poll's first wait would end 30 s after its first attempt.
+  EXPECT_LT(run.seconds, 20) << run.out;
+  EXPECT_NE(run.out.find("--max-time was reached"), std::string::npos) << run.out;
+  EXPECT_TRUE(reports_are_valid(reports, {.tests = 1, .errors = 1}));
+  json after = sim.state();
+  expect_cleaned_up(before, after);
+  EXPECT_EQ(after["transfers"]["by_status"], json({{"CANCELLED", 1}})) << after.dump(2);
+}
+
 }  // namespace
 }  // namespace probe::e2e
