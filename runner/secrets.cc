@@ -23,6 +23,22 @@ std::string json_escape(const std::string& text, bool ensure_ascii) {
   return quoted.substr(1, quoted.size() - 2);
 }
 
+// `text` with each character in `replacements` replaced by its text.
+std::string replace_chars(const std::string& text,
+                          std::initializer_list<std::pair<char, std::string_view>> replacements) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    auto found = std::find_if(replacements.begin(), replacements.end(),
+                              [c](const auto& replacement) { return replacement.first == c; });
+    if (found == replacements.end())
+      out += c;
+    else
+      out += found->second;
+  }
+  return out;
+}
+
 void replace_all(std::string& text, const std::string& secret) {
   size_t position = 0;
   while ((position = text.find(secret, position)) != std::string::npos) {
@@ -42,12 +58,23 @@ const re2::RE2& jwt_pattern() {
 void Redactor::add(const std::string& secret) {
   if (secret.size() < 2)
     return;
+  std::vector<std::string> forms = {secret, url_encode(secret)};
+  // JSON encoders differ in what they escape: the \u form of non-ASCII text is Python's default,
+  // Go escapes <, > and &, PHP escapes '/'.
+  for (bool ensure_ascii : {false, true}) {
+    const std::string json = json_escape(secret, ensure_ascii);
+    const std::string go =
+        replace_chars(json, {{'<', "\\u003c"}, {'>', "\\u003e"}, {'&', "\\u0026"}});
+    for (const std::string& form : {json, go, replace_chars(json, {{'/', "\\/"}})}) {
+      forms.push_back(form);
+      // A response body quoted as a JSON string in an assertion message escapes it again.
+      forms.push_back(json_escape(form, false));
+    }
+  }
   std::lock_guard lock(mutex_);
-  // The \u-escaped form is what servers built on Python's json module send for non-ASCII text.
-  for (const std::string& form :
-       {secret, url_encode(secret), json_escape(secret, false), json_escape(secret, true)}) {
+  for (std::string& form : forms) {
     if (std::find(secrets_.begin(), secrets_.end(), form) == secrets_.end())
-      secrets_.push_back(form);
+      secrets_.push_back(std::move(form));
   }
   std::sort(secrets_.begin(), secrets_.end(),
             [](const std::string& a, const std::string& b) { return a.size() > b.size(); });

@@ -89,6 +89,24 @@ TEST(Redactor, MasksJsonEscapedForm) {
   EXPECT_EQ(redactor.mask(R"({"password":"quote\"back\\slash\ttab"})"), R"({"password":"***"})");
 }
 
+TEST(Redactor, MasksEveryEncodersJsonForm) {
+  Redactor redactor;
+  redactor.add("se\"cret\\pw<&>/x");
+
+  // Python's json module, Go's encoding/json, PHP's json_encode.
+  EXPECT_EQ(redactor.mask(R"({"m": "se\"cret\\pw<&>/x"})"), R"({"m": "***"})");
+  EXPECT_EQ(redactor.mask(R"({"m": "se\"cret\\pw\u003c\u0026\u003e/x"})"), R"({"m": "***"})");
+  EXPECT_EQ(redactor.mask(R"({"m": "se\"cret\\pw<&>\/x"})"), R"({"m": "***"})");
+}
+
+TEST(Redactor, MasksBodyQuotedAgain) {
+  // An assertion on a body shows it as a JSON string, which escapes the body's escapes.
+  Redactor redactor;
+  redactor.add("se\"cret\\pw");
+
+  EXPECT_EQ(redactor.mask(R"("{\"m\": \"se\\\"cret\\\\pw\"}")"), R"("{\"m\": \"***\"}")");
+}
+
 TEST(Redactor, MasksAsciiEscapedJsonForm) {
   // Servers built on Python's json module escape every non-ASCII character by default.
   Redactor redactor;
