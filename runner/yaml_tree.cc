@@ -140,6 +140,7 @@ class Builder {
     document_ = std::make_shared<Document>();
     yaml_parser_set_input_string(
         &parser_.parser, reinterpret_cast<const unsigned char*>(text_.data()), text_.size());
+    bool first_document_ended = false;
     while (true) {
       if (!parser_.next())
         return std::unexpected(syntax_error());
@@ -149,12 +150,20 @@ class Builder {
         case YAML_NO_EVENT:
           break;
         case YAML_STREAM_END_EVENT:
-          return Node();
+          return first_document_ended ? Document::handle(document_, root_) : Node();
         case YAML_DOCUMENT_START_EVENT:
+          if (first_document_ended) {
+            return std::unexpected(located(
+                event.start_mark, "the file holds more than one YAML document",
+                "a suite or site file is one document: remove this '---' line, or move what "
+                "follows it to a file of its own"));
+          }
           break;
         case YAML_DOCUMENT_END_EVENT:
-          // Only the first document counts; the parser never reads the rest.
-          return Document::handle(document_, root_);
+          // The rest of the file is still read, so that a second document is an error rather
+          // than text silently left out.
+          first_document_ended = true;
+          break;
         case YAML_ALIAS_EVENT: {
           const std::string_view name = to_view(event.data.alias.anchor);
           auto anchored = anchors_.find(std::string(name));

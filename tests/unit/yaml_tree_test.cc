@@ -261,13 +261,22 @@ TEST(YamlTree, InvalidUtf8AndNulAreCleanErrors) {
   EXPECT_EQ(nul.location.column, 5);
 }
 
-TEST(YamlTree, EmptyTextAndOnlyTheFirstDocument) {
+TEST(YamlTree, EmptyText) {
   EXPECT_FALSE(parse(""));
   EXPECT_FALSE(parse("# nothing here\n"));
   EXPECT_TRUE(parse("~\n").is_null());
-  Node first = parse("a: 1\n---\nb: [\n");
-  EXPECT_EQ(first["a"].scalar(), "1");
-  EXPECT_FALSE(first["b"]);
+  EXPECT_EQ(parse("---\na: 1\n...\n")["a"].scalar(), "1");
+}
+
+TEST(YamlTree, SecondDocumentIsError) {
+  Diagnostic second = parse_error("a: 1\n---\nb: 2\n");
+  EXPECT_EQ(second.message, "the file holds more than one YAML document");
+  EXPECT_EQ(second.location.line, 2);
+  EXPECT_EQ(second.location.column, 1);
+
+  // Text after the first document is read too, so its syntax errors are reported.
+  Diagnostic garbage = parse_error("a: 1\n...\ngarbage: [\n");
+  EXPECT_TRUE(garbage.message.starts_with("invalid YAML: ")) << garbage.message;
 }
 
 }  // namespace
