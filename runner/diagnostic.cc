@@ -38,6 +38,45 @@ size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
+// Returns the source line and a caret under `column` (in characters). A long line is cut to a
+// window around the column, so that a minified file does not flood the terminal.
+std::string source_excerpt(const std::string& line, int column) {
+  constexpr size_t kMaxShown = 160;
+  constexpr size_t kShownBefore = 60;
+  auto is_continuation = [&line](size_t at) {
+    return at < line.size() && (static_cast<unsigned char>(line[at]) & 0xC0) == 0x80;
+  };
+
+  // The byte offset of the column's character.
+  size_t target = 0;
+  for (int character = 1; character < column && target < line.size(); ++character) {
+    ++target;
+    while (is_continuation(target))
+      ++target;
+  }
+
+  size_t begin = 0;
+  size_t end = line.size();
+  if (line.size() > kMaxShown) {
+    begin = target > kShownBefore ? target - kShownBefore : 0;
+    while (is_continuation(begin))
+      --begin;
+    end = std::min(line.size(), begin + kMaxShown);
+    while (is_continuation(end))
+      --end;
+  }
+
+  const std::string before = begin > 0 ? "..." : "";
+  const std::string after = end < line.size() ? "..." : "";
+  // Tabs keep their width so the caret stays under the right character.
+  std::string pad(before.size(), ' ');
+  for (size_t at = begin; at < target && at < end; ++at) {
+    if (!is_continuation(at))
+      pad += line[at] == '\t' ? '\t' : ' ';
+  }
+  return fmt::format("  {}{}{}\n  {}^\n", before, line.substr(begin, end - begin), after, pad);
+}
+
 }  // namespace
 
 std::string format_location(const SourceLocation& location) {
@@ -53,13 +92,8 @@ std::string format_diagnostic(const Diagnostic& diagnostic) {
       fmt::format("{}: error: {}\n", format_location(diagnostic.location), diagnostic.message);
   if (diagnostic.location.line > 0) {
     std::string line = read_line(diagnostic.location.file, diagnostic.location.line);
-    if (!line.empty()) {
-      // Tabs keep their width so the caret stays under the right character.
-      std::string pad;
-      for (int i = 0; i + 1 < diagnostic.location.column && i < static_cast<int>(line.size()); ++i)
-        pad += line[i] == '\t' ? '\t' : ' ';
-      text += fmt::format("  {}\n  {}^\n", line, pad);
-    }
+    if (!line.empty())
+      text += source_excerpt(line, diagnostic.location.column);
   }
   if (!diagnostic.hint.empty())
     text += fmt::format("  hint: {}\n", diagnostic.hint);

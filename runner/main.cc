@@ -3,9 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <deque>
+#include <filesystem>
 #include <future>
 #include <iostream>
 
@@ -102,10 +104,42 @@ std::vector<Suite> suites_named_for(const std::vector<Suite>& suites, const Site
   return named;
 }
 
+// Accepts a number not below `minimum` (above it when `strict`), with a message that names the
+// bound; CLI11's own range check prints the whole range of a double.
+CLI::Validator number_from(double minimum, bool strict) {
+  return CLI::Validator(
+      [minimum, strict](std::string& text) -> std::string {
+        double value = 0;
+        auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (error != std::errc() || end != text.data() + text.size())
+          return fmt::format("expected a number, got '{}'", text);
+        if (strict ? value > minimum : value >= minimum)
+          return {};
+        return fmt::format("must be {} {:g}, got {}", strict ? "more than" : "at least", minimum,
+                           text);
+      },
+      "NUMBER");
+}
+
+// Whether two paths name one file, which need not exist yet.
+bool same_file_path(const std::filesystem::path& a, const std::filesystem::path& b) {
+  std::error_code error_a;
+  std::error_code error_b;
+  const auto canonical_a = std::filesystem::weakly_canonical(a, error_a);
+  const auto canonical_b = std::filesystem::weakly_canonical(b, error_b);
+  if (error_a || error_b)
+    return a.lexically_normal() == b.lexically_normal();
+  return canonical_a == canonical_b;
+}
+
+// The JUnit and TAP report paths, defaults applied.
+std::pair<std::string, std::string> report_paths(const RunCommand& command) {
+  return {command.junit.empty() ? command.report_dir + "/tapis-probe.xml" : command.junit,
+          command.tap.empty() ? command.report_dir + "/tapis-probe.tap" : command.tap};
+}
+
 int write_reports(const RunCommand& command, const RunResult& run) {
-  std::string junit =
-      command.junit.empty() ? command.report_dir + "/tapis-probe.xml" : command.junit;
-  std::string tap = command.tap.empty() ? command.report_dir + "/tapis-probe.tap" : command.tap;
+  const auto [junit, tap] = report_paths(command);
   JunitReporter junit_reporter;
   TapReporter tap_reporter;
   auto write = [&run](const std::string& path, const Reporter& reporter) {
@@ -134,6 +168,14 @@ int run(const RunCommand& command) {
   auto variables = parse_variables(command.variables);
   if (!variables) {
     std::cerr << "error: " << variables.error() << "\n";
+    return kExitInvalid;
+  }
+  const auto [junit, tap] = report_paths(command);
+  if (same_file_path(junit, tap)) {
+    std::cerr << fmt::format(
+        "error: --junit and --tap name the same file '{}'; give each report "
+        "its own path\n",
+        junit);
     return kExitInvalid;
   }
   LoadedSites sites = load_sites(command.sites);
@@ -239,13 +281,18 @@ int main(int argc, char** argv) {
           "suites) concurrently; tests waiting between poll attempts do not count")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
-  run_app->add_option("--max-time", command.max_time,
-                      "Stop the run after this many seconds; tests not run are reported skipped");
+  run_app
+      ->add_option("--max-time", command.max_time,
+                   "Stop the run after this many seconds (0: no limit); tests not run are "
+                   "reported skipped")
+      ->check(number_from(0, false));
   run_app
       ->add_option("--cleanup-grace", command.cleanup_grace,
                    "Seconds cleanup steps may still run after SIGINT or SIGTERM")
+      ->check(number_from(0, false))
       ->capture_default_str();
   run_app->add_option("--max-body", command.max_body_mib, "Largest response body accepted, in MiB")
+      ->check(number_from(0, true))
       ->capture_default_str();
   auto* quiet =
       run_app->add_flag("-q,--quiet", command.quiet, "Print only failures and the summary");

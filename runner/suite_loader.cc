@@ -1308,6 +1308,13 @@ std::expected<std::vector<std::string>, Diagnostics> find_suite_files(
   }
   if (!diagnostics.empty())
     return std::unexpected(std::move(diagnostics));
+  // A file named twice, or found in two folders given, runs once, where it first appears.
+  std::set<fs::path> seen;
+  std::erase_if(files, [&seen](const std::string& file) {
+    std::error_code error;
+    fs::path key = fs::weakly_canonical(file, error);
+    return !seen.insert(error ? fs::path(file).lexically_normal() : key).second;
+  });
   return files;
 }
 

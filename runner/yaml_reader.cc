@@ -104,6 +104,9 @@ json resolve_plain_scalar(const std::string& text) {
 }
 
 std::expected<yaml::Node, Diagnostic> load_yaml_file(const std::string& path) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored))
+    return std::unexpected(Diagnostic{{path, 0, 0}, "is a folder, not a file", "pass a YAML file"});
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return std::unexpected(Diagnostic{

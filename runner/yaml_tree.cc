@@ -272,14 +272,29 @@ class Builder {
       if (offset + 1 < text_.size() && text_[offset] == ':')
         colon_to_separate_ = offset;
     }
+    std::string hint = "fix the YAML syntax at this position";
+    const size_t offset = byte_offset(mark.index);
+    if (parser.error != YAML_READER_ERROR && offset < text_.size() && text_[offset] == '\t')
+      hint = "indent with spaces: YAML does not allow tabs here";
     // The context helps when it starts elsewhere, such as the line that opened a flow mapping.
     if (parser.error != YAML_READER_ERROR && parser.context != nullptr &&
         parser.context_mark.line != parser.problem_mark.line) {
-      problem +=
-          fmt::format(" ({} that starts at line {})", parser.context, parser.context_mark.line + 1);
+      // A quote or bracket left open is found only at the end of the file: point at its start.
+      if (std::string_view(problem).find("end of stream") != std::string_view::npos) {
+        mark = parser.context_mark;
+        std::string_view opened = parser.context;  // "while scanning a quoted scalar"
+        for (std::string_view prefix : {"while scanning ", "while parsing "}) {
+          if (opened.starts_with(prefix))
+            opened.remove_prefix(prefix.size());
+        }
+        problem = fmt::format("{} is never closed", opened);
+        hint = "close it, or quote the value if the character belongs to it";
+      } else {
+        problem += fmt::format(" ({} that starts at line {})", parser.context,
+                               parser.context_mark.line + 1);
+      }
     }
-    return located(mark, fmt::format("invalid YAML: {}", problem),
-                   "fix the YAML syntax at this position");
+    return located(mark, fmt::format("invalid YAML: {}", problem), hint);
   }
 
   // The byte offset of the character at `index`; libyaml counts characters.

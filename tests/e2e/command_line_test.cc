@@ -61,6 +61,28 @@ TEST_F(CommandLine, BadYamlExits2) {
       << run.err;
 }
 
+TEST_F(CommandLine, SameReportPathExits2) {
+  const std::string both = temp().file("report.out");
+  ProcessResult run = run_probe({"run", "tests/e2e/cases/skipped.yaml", "--site", kOfflineSite,
+                                 "--junit", both, "--tap", both});
+
+  EXPECT_EQ(run.status.exit_code, 2) << describe(run.status) << "\n" << run.out;
+  EXPECT_NE(run.err.find("--junit and --tap name the same file"), std::string::npos) << run.err;
+  EXPECT_FALSE(std::filesystem::exists(both));
+}
+
+TEST_F(CommandLine, NegativeTimesExit2) {
+  for (const char* option : {"--max-time=-5", "--cleanup-grace=-5", "--max-body=0"}) {
+    ProcessResult run =
+        run_probe({"run", "tests/e2e/cases/skipped.yaml", "--site", kOfflineSite, option});
+    EXPECT_EQ(run.status.exit_code, 2) << option << ": " << describe(run.status) << "\n"
+                                       << run.out << run.err;
+    EXPECT_NE(run.err.find(std::string(option).substr(0, std::string(option).find('='))),
+              std::string::npos)
+        << run.err;
+  }
+}
+
 TEST_F(CommandLine, VersionExits0) {
   ProcessResult run = run_probe({"--version"});
   EXPECT_EQ(run.status.exit_code, 0) << describe(run.status);

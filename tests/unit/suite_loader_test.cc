@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -291,6 +292,26 @@ TEST(SuiteLoader, FormatsDiagnosticWithCaret) {
                       "  hint: did you mean 'assert'?\n");
 }
 
+TEST(Diagnostics, LongLineIsCutAroundColumn) {
+  const fs::path file = fs::path(::testing::TempDir()) / "probe-long-line.yaml";
+  std::ofstream(file) << "a: " << std::string(5000, 'x') << "!" << std::string(5000, 'y') << "\n";
+  Diagnostic problem{{file.string(), 1, 5004}, "bad", {}};
+
+  std::string text = format_diagnostic(problem);
+
+  EXPECT_LT(text.size(), 500u) << text;
+  std::istringstream lines(text);
+  std::string header, source, caret;
+  std::getline(lines, header);
+  std::getline(lines, source);
+  std::getline(lines, caret);
+  ASSERT_EQ(caret.find('^'), caret.size() - 1) << caret;
+  EXPECT_EQ(source[caret.size() - 1], '!') << source << "\n" << caret;
+  EXPECT_TRUE(source.starts_with("  ...")) << source;
+  EXPECT_TRUE(source.ends_with("...")) << source;
+  fs::remove(file);
+}
+
 TEST(SuiteLoader, DuplicateKeyReportedOnce) {
   const char* cases[] = {
       "request:\n          url: /a\n        request:\n          url: /b\n",
@@ -435,6 +456,12 @@ TEST(SuiteLoader, InvalidYamlAndMissingFile) {
   EXPECT_EQ(missing.error().at(0).message, "cannot read file");
 }
 
+TEST(SuiteFiles, FolderIsNotAFile) {
+  auto root = load_yaml_file(::testing::TempDir());
+  ASSERT_FALSE(root);
+  EXPECT_EQ(root.error().message, "is a folder, not a file");
+}
+
 TEST(SuiteFiles, FolderIsSearchedRecursivelyAndSorted) {
   const fs::path root = fs::path(::testing::TempDir()) / "probe-suite-files";
   fs::remove_all(root);
@@ -448,9 +475,10 @@ TEST(SuiteFiles, FolderIsSearchedRecursivelyAndSorted) {
   auto missing = find_suite_files({(root / "nope").string()});
 
   ASSERT_TRUE(found) << format_all(found.error());
-  EXPECT_EQ(*found, (std::vector<std::string>{
-                        (root / "c.yaml").string(), (root / "b/a.yaml").string(),
-                        (root / "b/nested/z.yml").string(), (root / "c.yaml").string()}));
+  // c.yaml, named and found in the folder too, is listed once, where it first appears.
+  EXPECT_EQ(*found,
+            (std::vector<std::string>{(root / "c.yaml").string(), (root / "b/a.yaml").string(),
+                                      (root / "b/nested/z.yml").string()}));
   ASSERT_FALSE(empty);
   EXPECT_EQ(empty.error().at(0).message, "folder contains no suite files (*.yaml, *.yml)");
   ASSERT_FALSE(missing);

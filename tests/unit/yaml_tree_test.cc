@@ -268,6 +268,20 @@ TEST(YamlTree, EmptyText) {
   EXPECT_EQ(parse("---\na: 1\n...\n")["a"].scalar(), "1");
 }
 
+TEST(YamlTree, TabIndentGetsHint) {
+  Diagnostic tab = parse_error("a:\n\tb: 1\n");
+  EXPECT_EQ(tab.location.line, 2);
+  EXPECT_EQ(tab.location.column, 1);
+  EXPECT_EQ(tab.hint, "indent with spaces: YAML does not allow tabs here");
+}
+
+TEST(YamlTree, UnclosedQuotePointsAtItsStart) {
+  Diagnostic quote = parse_error("a: 1\nb: \"open\nc: 2\n");
+  EXPECT_EQ(quote.message, "invalid YAML: a quoted scalar is never closed");
+  EXPECT_EQ(quote.location.line, 2);
+  EXPECT_EQ(quote.location.column, 4);
+}
+
 TEST(YamlTree, SecondDocumentIsError) {
   Diagnostic second = parse_error("a: 1\n---\nb: 2\n");
   EXPECT_EQ(second.message, "the file holds more than one YAML document");
