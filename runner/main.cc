@@ -193,9 +193,13 @@ int run(const RunCommand& command) {
     std::cerr << "error: " << suites.error() << "\n";
     return kExitInvalid;
   }
-  if (suites->empty() && !command.selection.shard) {
-    std::cerr << "error: no test matches --tag, --skip-tag and --filter; "
-                 "`tapis-probe list` with the same options shows what they select\n";
+  const Selection& selection = command.selection;
+  const bool filtered =
+      !selection.tags.empty() || !selection.skip_tags.empty() || !selection.filter.empty();
+  if (suites->empty() && !selection.shard) {
+    std::cerr << (filtered ? "error: no test matches --tag, --skip-tag and --filter; "
+                             "`tapis-probe list` with the same options shows what they select\n"
+                           : "error: the suites hold no tests; add tests to their 'tests' lists\n");
     return kExitInvalid;
   }
 

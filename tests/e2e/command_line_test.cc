@@ -83,6 +83,13 @@ TEST_F(CommandLine, NegativeTimesExit2) {
   }
 }
 
+TEST_F(CommandLine, SuiteWithoutTestsExits2) {
+  ProcessResult run = run_probe({"run", "tests/e2e/cases/no-tests.yaml", "--site", kOfflineSite});
+
+  EXPECT_EQ(run.status.exit_code, 2) << describe(run.status) << "\n" << run.out;
+  EXPECT_NE(run.err.find("the suites hold no tests"), std::string::npos) << run.err;
+}
+
 TEST_F(CommandLine, VersionExits0) {
   ProcessResult run = run_probe({"--version"});
   EXPECT_EQ(run.status.exit_code, 0) << describe(run.status);
