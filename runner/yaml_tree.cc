@@ -398,12 +398,22 @@ class Builder {
   std::optional<Diagnostic> merge(NodeData* node, const NodeData* const* children, size_t pairs) {
     std::vector<EntryData> result;
     std::vector<const NodeData*> sources;
+    const NodeData* merge_key = nullptr;
     for (size_t i = 0; i < pairs; ++i) {
       const NodeData* key = children[2 * i];
       const NodeData* value = children[2 * i + 1];
       if (!is_merge_key(key)) {
         result.push_back({key, value});
-      } else if (value->kind == Kind::sequence) {
+        continue;
+      }
+      if (merge_key != nullptr) {
+        return Diagnostic{
+            {file_, static_cast<int>(key->line) + 1, static_cast<int>(key->column) + 1},
+            "duplicate key '<<'",
+            "merge several mappings with one key: '<<: [*first, *second]'"};
+      }
+      merge_key = key;
+      if (value->kind == Kind::sequence) {
         sources.insert(sources.end(), value->items, value->items + value->size);
       } else {
         sources.push_back(value);

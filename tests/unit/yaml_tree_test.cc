@@ -282,6 +282,13 @@ TEST(YamlTree, UnclosedQuotePointsAtItsStart) {
   EXPECT_EQ(quote.location.column, 4);
 }
 
+TEST(YamlTree, TwoMergeKeysAreDuplicate) {
+  Diagnostic twice = parse_error("a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: *a\n  <<: *b\n");
+  EXPECT_EQ(twice.message, "duplicate key '<<'");
+  EXPECT_EQ(twice.location.line, 5);
+  EXPECT_EQ(twice.location.column, 3);
+}
+
 TEST(YamlTree, SecondDocumentIsError) {
   Diagnostic second = parse_error("a: 1\n---\nb: 2\n");
   EXPECT_EQ(second.message, "the file holds more than one YAML document");
