@@ -116,18 +116,35 @@ TEST(YamlTree, LaterAnchorOfTheSameNameWins) {
   EXPECT_EQ(root["c"].scalar(), "2");
 }
 
-TEST(YamlTree, UndefinedAliasIsLocatedError) {
-  Diagnostic error = parse_error("a: 1\nb: *nope\n");
-  EXPECT_EQ(error.message, "undefined alias '*nope'");
-  EXPECT_EQ(error.location.line, 2);
-  EXPECT_EQ(error.location.column, 4);
+// Errors the tree reports itself, each at the line and column of its cause.
+TEST(YamlTree, LocatedErrors) {
+  struct Case {
+    const char* text;
+    const char* message;
+    int line;
+    int column;
+  };
+  const Case cases[] = {
+      {"a: 1\nb: *nope\n", "undefined alias '*nope'", 2, 4},
+      {"a: &x [1, *x]\n", "alias '*x' refers to a node that contains it", 1, 11},
+      // A quote left open is found at the end of the file; the error points at its start.
+      {"a: 1\nb: \"open\nc: 2\n", "invalid YAML: a quoted scalar is never closed", 2, 4},
+      {"a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: *a\n  <<: *b\n", "duplicate key '<<'", 5, 3},
+      {"a: 1\n---\nb: 2\n", "the file holds more than one YAML document", 2, 1},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.text);
+    Diagnostic error = parse_error(c.text);
+    EXPECT_EQ(error.message, c.message);
+    EXPECT_EQ(error.location.line, c.line);
+    EXPECT_EQ(error.location.column, c.column);
+  }
 }
 
-TEST(YamlTree, AliasInsideItsOwnAnchorIsError) {
-  Diagnostic error = parse_error("a: &x [1, *x]\n");
-  EXPECT_EQ(error.message, "alias '*x' refers to a node that contains it");
-  EXPECT_EQ(error.location.line, 1);
-  EXPECT_EQ(error.location.column, 11);
+TEST(YamlTree, TextAfterFirstDocumentIsRead) {
+  // Text after the first document is read too, so its syntax errors are reported.
+  Diagnostic garbage = parse_error("a: 1\n...\ngarbage: [\n");
+  EXPECT_TRUE(garbage.message.starts_with("invalid YAML: ")) << garbage.message;
 }
 
 TEST(YamlTree, DuplicateKeysAreKeptInOrder) {
@@ -273,31 +290,6 @@ TEST(YamlTree, TabIndentGetsHint) {
   EXPECT_EQ(tab.location.line, 2);
   EXPECT_EQ(tab.location.column, 1);
   EXPECT_EQ(tab.hint, "indent with spaces: YAML does not allow tabs here");
-}
-
-TEST(YamlTree, UnclosedQuotePointsAtItsStart) {
-  Diagnostic quote = parse_error("a: 1\nb: \"open\nc: 2\n");
-  EXPECT_EQ(quote.message, "invalid YAML: a quoted scalar is never closed");
-  EXPECT_EQ(quote.location.line, 2);
-  EXPECT_EQ(quote.location.column, 4);
-}
-
-TEST(YamlTree, TwoMergeKeysAreDuplicate) {
-  Diagnostic twice = parse_error("a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: *a\n  <<: *b\n");
-  EXPECT_EQ(twice.message, "duplicate key '<<'");
-  EXPECT_EQ(twice.location.line, 5);
-  EXPECT_EQ(twice.location.column, 3);
-}
-
-TEST(YamlTree, SecondDocumentIsError) {
-  Diagnostic second = parse_error("a: 1\n---\nb: 2\n");
-  EXPECT_EQ(second.message, "the file holds more than one YAML document");
-  EXPECT_EQ(second.location.line, 2);
-  EXPECT_EQ(second.location.column, 1);
-
-  // Text after the first document is read too, so its syntax errors are reported.
-  Diagnostic garbage = parse_error("a: 1\n...\ngarbage: [\n");
-  EXPECT_TRUE(garbage.message.starts_with("invalid YAML: ")) << garbage.message;
 }
 
 }  // namespace
