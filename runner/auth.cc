@@ -67,10 +67,8 @@ std::expected<HeaderList, std::string> TokenProvider::headers(AuthKind kind) {
 }
 
 std::expected<TokenProvider::Token, std::string> TokenProvider::mint_user_token() {
-  if (!site_.user) {
-    return std::unexpected(fmt::format(
-        "the step needs a user token, but site file '{}' has no 'auth.user'", site_.file));
-  }
+  if (!site_.user)
+    return std::unexpected(missing_account_message(AuthKind::user, site_));
   auto base_url = expand_text(site_.base_url, scope_);
   auto username = expand_text(site_.user->username, scope_);
   auto password = expand_text(site_.user->password, scope_);
@@ -93,10 +91,8 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint_user_token(
 }
 
 std::expected<TokenProvider::Token, std::string> TokenProvider::mint_service_token() {
-  if (!site_.service) {
-    return std::unexpected(fmt::format(
-        "the step needs a service token, but site file '{}' has no 'auth.service'", site_.file));
-  }
+  if (!site_.service)
+    return std::unexpected(missing_account_message(AuthKind::service, site_));
   const ServiceAccount& account = *site_.service;
   auto base_url = expand_text(account.base_url, scope_);
   auto username = expand_text(account.username, scope_);
@@ -177,6 +173,44 @@ std::expected<TokenProvider::Token, std::string> TokenProvider::mint(const HttpR
   ++minted_;
   spdlog::info("minted a token at {}, valid for {:.0f} s", request.url, lifetime);
   return minted;
+}
+
+std::string missing_account_message(AuthKind kind, const Site& site) {
+  const bool user = kind == AuthKind::user;
+  return fmt::format("the step needs a {} token, but site file '{}' has no '{}'",
+                     user ? "user" : "service", site.file, user ? "auth.user" : "auth.service");
+}
+
+Diagnostics check_accounts(const std::vector<Suite>& suites, const Site& site) {
+  Diagnostics problems;
+  std::function<void(const Suite&, const std::vector<StepSpec>&)> check_steps =
+      [&](const Suite& suite, const std::vector<StepSpec>& steps) {
+        for (const StepSpec& step : steps) {
+          if (step.include) {
+            check_steps(suite, step.include->steps);
+            continue;
+          }
+          const AuthKind kind = step.request.auth.kind == AuthKind::inherit
+                                    ? suite.defaults.auth
+                                    : step.request.auth.kind;
+          const bool missing = (kind == AuthKind::user && !site.user) ||
+                               (kind == AuthKind::service && !site.service);
+          if (missing) {
+            problems.push_back({step.location, missing_account_message(kind, site),
+                                "add the account to the site file, or leave this test out of "
+                                "the run (--skip-tag, --filter)"});
+          }
+        }
+      };
+  for (const Suite& suite : suites) {
+    for (const TestSpec& test : suite.tests) {
+      if (test.skip)
+        continue;
+      check_steps(suite, test.steps);
+      check_steps(suite, test.cleanup);
+    }
+  }
+  return problems;
 }
 
 }  // namespace probe

@@ -54,4 +54,13 @@ class TokenProvider {
   int minted_ = 0;
 };
 
+// The message for a step that needs a token of `kind` (user or service) from a site file that
+// has no such account.
+std::string missing_account_message(AuthKind kind, const Site& site);
+
+// Reports every step of the suites' tests (skipped ones aside) that needs a user or service
+// token from `site` while the site file has no such account, so that the run fails before it
+// sends anything rather than at that step.
+Diagnostics check_accounts(const std::vector<Suite>& suites, const Site& site);
+
 }  // namespace probe

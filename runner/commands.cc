@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "auth.h"
 #include "exit_code.h"
 #include "suite_check.h"
 #include "suite_loader.h"
@@ -89,6 +90,8 @@ int validate_files(const ValidateRequest& request, std::ostream& out, std::ostre
     targets.push_back(&site);
   LoadedSuites loaded = load_and_check_suites(request.paths, targets, *variables);
   append(diagnostics, loaded.diagnostics);
+  for (const Site& site : sites.sites)
+    append(diagnostics, check_accounts(loaded.suites, site));
   size_t test_count = 0;
   for (const Suite& suite : loaded.suites)
     test_count += suite.tests.size();

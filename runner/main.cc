@@ -11,6 +11,7 @@
 #include <future>
 #include <iostream>
 
+#include "auth.h"
 #include "commands.h"
 #include "console.h"
 #include "executor.h"
@@ -200,6 +201,15 @@ int run(const RunCommand& command) {
     std::cerr << (filtered ? "error: no test matches --tag, --skip-tag and --filter; "
                              "`tapis-probe list` with the same options shows what they select\n"
                            : "error: the suites hold no tests; add tests to their 'tests' lists\n");
+    return kExitInvalid;
+  }
+  Diagnostics missing_accounts;
+  for (const Site& site : sites.sites) {
+    Diagnostics missing = check_accounts(*suites, site);
+    missing_accounts.insert(missing_accounts.end(), missing.begin(), missing.end());
+  }
+  if (!missing_accounts.empty()) {
+    print_diagnostics(missing_accounts);
     return kExitInvalid;
   }
 

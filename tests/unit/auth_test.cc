@@ -305,5 +305,46 @@ TEST_F(ServiceDefaultsTest, NoUserAccountIsError) {
   EXPECT_TRUE(client_.requests.empty());
 }
 
+StepSpec step_with_auth(AuthKind kind, int line) {
+  StepSpec step;
+  step.request.auth.kind = kind;
+  step.location = {"s.yaml", line, 9};
+  return step;
+}
+
+TEST(CheckAccounts, StepsNeedingMissingAccountsAreReported) {
+  Site site;
+  site.file = "no-accounts.yaml";
+  Suite suite;
+  suite.defaults.auth = AuthKind::user;
+  TestSpec test;
+  test.steps = {step_with_auth(AuthKind::none, 1), step_with_auth(AuthKind::inherit, 2)};
+  auto include = std::make_shared<IncludeSpec>();
+  include->steps = {step_with_auth(AuthKind::service, 3)};
+  StepSpec include_step;
+  include_step.include = include;
+  test.steps.push_back(include_step);
+  test.cleanup = {step_with_auth(AuthKind::basic, 4)};
+  TestSpec skipped;
+  skipped.skip = "not on this site";
+  skipped.steps = {step_with_auth(AuthKind::user, 5)};
+  suite.tests = {test, skipped};
+
+  Diagnostics problems = check_accounts({suite}, site);
+
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].location.line, 2);
+  EXPECT_EQ(problems[0].message,
+            "the step needs a user token, but site file 'no-accounts.yaml' has no 'auth.user'");
+  EXPECT_EQ(problems[1].location.line, 3);
+  EXPECT_EQ(problems[1].message,
+            "the step needs a service token, but site file 'no-accounts.yaml' has no "
+            "'auth.service'");
+
+  site.user = UserAccount{};
+  site.service = ServiceAccount{};
+  EXPECT_TRUE(check_accounts({suite}, site).empty());
+}
+
 }  // namespace
 }  // namespace probe
