@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -105,6 +106,31 @@ TEST(Redactor, MasksBodyQuotedAgain) {
   redactor.add("se\"cret\\pw");
 
   EXPECT_EQ(redactor.mask(R"("{\"m\": \"se\\\"cret\\\\pw\"}")"), R"("{\"m\": \"***\"}")");
+}
+
+TEST(Redactor, MasksAnyJsonEscapes) {
+  Redactor redactor;
+  redactor.add("up-\xC3\xA9<12");
+  redactor.add("em\xF0\x9F\x98\x80ji12");
+  redactor.add("allesc12");
+
+  // Upper-case hex (.NET), a surrogate pair, every character escaped.
+  EXPECT_EQ(redactor.mask(R"({"p": "up-\u00E9<12", "q": 1})"), R"({"p": "***", "q": 1})");
+  EXPECT_EQ(redactor.mask(R"(["em\uD83D\uDE00ji12"])"), R"(["***"])");
+  EXPECT_EQ(redactor.mask(R"("\u0061\u006C\u006c\u0065\u0073\u0063\u0031\u0032!")"), R"("***!")");
+}
+
+TEST(Redactor, MasksJsonEscapedThreeTimes) {
+  // A server's JSON inside a JSON string, quoted once more in an assertion message.
+  Redactor redactor;
+  redactor.add("p\"w\\d \xC3\xA9");
+  const std::string once = R"({"password": "p\"w\\d \u00e9"})";
+  const std::string twice = nlohmann::json(once).dump();
+  const std::string thrice = nlohmann::json(twice).dump();
+
+  EXPECT_EQ(redactor.mask(thrice).find("p\\"), std::string::npos) << redactor.mask(thrice);
+  EXPECT_NE(redactor.mask(thrice).find("***"), std::string::npos) << redactor.mask(thrice);
+  EXPECT_EQ(redactor.mask("before " + twice + " after").substr(0, 7), "before ");
 }
 
 TEST(Redactor, MasksAsciiEscapedJsonForm) {
