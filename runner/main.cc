@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <charconv>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <deque>
@@ -105,19 +106,24 @@ std::vector<Suite> suites_named_for(const std::vector<Suite>& suites, const Site
   return named;
 }
 
-// Accepts a number not below `minimum` (above it when `strict`), with a message that names the
-// bound; CLI11's own range check prints the whole range of a double.
-CLI::Validator number_from(double minimum, bool strict) {
+// Longest --max-time and --cleanup-grace: a year, far below where a clock's count overflows.
+constexpr double kMaxSeconds = 365.0 * 24 * 3600;
+
+// Accepts a number from `minimum` (exclusive when `strict`) to `maximum`, with a message that
+// names the bound; CLI11's own range check prints the whole range of a double.
+CLI::Validator number_between(double minimum, bool strict, double maximum) {
   return CLI::Validator(
-      [minimum, strict](std::string& text) -> std::string {
+      [=](std::string& text) -> std::string {
         double value = 0;
         auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-        if (error != std::errc() || end != text.data() + text.size())
+        if (error != std::errc() || end != text.data() + text.size() || std::isnan(value))
           return fmt::format("expected a number, got '{}'", text);
-        if (strict ? value > minimum : value >= minimum)
-          return {};
-        return fmt::format("must be {} {:g}, got {}", strict ? "more than" : "at least", minimum,
-                           text);
+        if (strict ? value <= minimum : value < minimum)
+          return fmt::format("must be {} {:g}, got {}", strict ? "more than" : "at least", minimum,
+                             text);
+        if (value > maximum)
+          return fmt::format("must be at most {:g}, got {}", maximum, text);
+        return {};
       },
       "NUMBER");
 }
@@ -227,7 +233,8 @@ int run(const RunCommand& command) {
   Redactor redactor;
   CurlOptions curl_options;
   curl_options.interrupt = &g_interrupted;
-  curl_options.max_body_bytes = static_cast<size_t>(command.max_body_mib * 1024 * 1024);
+  // Rounded up, so that a fraction of a MiB still allows a body of at least one byte.
+  curl_options.max_body_bytes = static_cast<size_t>(std::ceil(command.max_body_mib * 1024 * 1024));
   auto client = make_curl_client(curl_options);
   options.client_factory = [curl_options] { return make_curl_client(curl_options); };
   ConsoleReporter console(stdout, redactor, verbosity);
@@ -299,14 +306,14 @@ int main(int argc, char** argv) {
       ->add_option("--max-time", command.max_time,
                    "Stop the run after this many seconds (0: no limit); tests not run are "
                    "reported skipped")
-      ->check(number_from(0, false));
+      ->check(number_between(0, false, kMaxSeconds));
   run_app
       ->add_option("--cleanup-grace", command.cleanup_grace,
-                   "Seconds cleanup steps may still run after SIGINT or SIGTERM")
-      ->check(number_from(0, false))
+                   "Seconds cleanup steps may still run after SIGINT, SIGTERM or --max-time")
+      ->check(number_between(0, false, kMaxSeconds))
       ->capture_default_str();
   run_app->add_option("--max-body", command.max_body_mib, "Largest response body accepted, in MiB")
-      ->check(number_from(0, true))
+      ->check(number_between(0, true, 1024 * 1024))
       ->capture_default_str();
   auto* quiet =
       run_app->add_flag("-q,--quiet", command.quiet, "Print only failures and the summary");

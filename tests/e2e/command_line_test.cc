@@ -72,7 +72,8 @@ TEST_F(CommandLine, SameReportPathExits2) {
 }
 
 TEST_F(CommandLine, NegativeTimesExit2) {
-  for (const char* option : {"--max-time=-5", "--cleanup-grace=-5", "--max-body=0"}) {
+  for (const char* option : {"--max-time=-5", "--max-time=inf", "--max-time=1e18",
+                             "--cleanup-grace=-5", "--max-body=0", "--max-body=1e12"}) {
     ProcessResult run =
         run_probe({"run", "tests/e2e/cases/skipped.yaml", "--site", kOfflineSite, option});
     EXPECT_EQ(run.status.exit_code, 2) << option << ": " << describe(run.status) << "\n"
