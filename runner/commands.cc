@@ -63,7 +63,7 @@ LoadedSuites load_and_check_suites(const std::vector<std::string>& paths,
       append(loaded.diagnostics, suite.error());
       continue;
     }
-    if (!suite->fragment)
+    if (!suite->support_file)
       loaded.suites.push_back(std::move(*suite));
   }
   if (sites.empty()) {

@@ -156,9 +156,10 @@ struct Suite {
   // and may run at the same time under --jobs.
   bool parallel = false;
   std::vector<TestSpec> tests;
-  // The file is an include fragment (it has a top-level `fragment:` key), not a suite. Loading
-  // it checks it; it has no tests and is never run by itself.
-  bool fragment = false;
+  // The file is not a suite but one that suites use: an include fragment (it has a top-level
+  // `fragment:` key, and loading it checks it) or a YAML rows file (a top-level list). It has
+  // no tests and is never run by itself, so a folder may hold it next to its suites.
+  bool support_file = false;
 };
 
 constexpr double kDefaultStepTimeoutSeconds = 30;

@@ -187,8 +187,12 @@ class SuiteLoader {
     Suite suite;
     suite.file = reader_.file();
     if (root.is_map() && root["fragment"]) {
-      suite.fragment = true;
+      suite.support_file = true;
       read_fragment(root);
+      return suite;
+    }
+    if (root.is_sequence()) {
+      suite.support_file = true;
       return suite;
     }
     if (!reader_.expect_map(root, "the suite", keys_of("suite"), kExtensionPrefix))

@@ -183,10 +183,18 @@ TEST(Include, CycleIsError) {
   EXPECT_EQ(cycle.included_from.size(), 2u);
 }
 
+TEST(Rows, RowsFileAloneIsNotASuite) {
+  // A folder of suites may hold the YAML rows files they use; loading the folder skips them.
+  auto loaded = load_suite(write_test_file("- {k: a}\n- {k: b}\n"));
+  ASSERT_TRUE(loaded) << format_all(loaded.error());
+  EXPECT_TRUE(loaded->support_file);
+  EXPECT_TRUE(loaded->tests.empty());
+}
+
 TEST(Include, FragmentFileAloneIsCheckedNotRun) {
   auto loaded = load_suite(write_test_file(kLoginFragment));
   ASSERT_TRUE(loaded) << format_all(loaded.error());
-  EXPECT_TRUE(loaded->fragment);
+  EXPECT_TRUE(loaded->support_file);
   EXPECT_TRUE(loaded->tests.empty());
 
   auto broken = load_suite(write_test_file("fragment: f\nsteps:\n  - requst: {url: /x}\n"));
