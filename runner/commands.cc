@@ -9,6 +9,7 @@
 #include "exit_code.h"
 #include "suite_check.h"
 #include "suite_loader.h"
+#include "utf8.h"
 
 namespace probe {
 
@@ -156,15 +157,15 @@ int list_tests(const ListRequest& request, std::ostream& out, std::ostream& err)
   }
   size_t test_count = 0;
   for (const Suite& suite : *selected) {
-    out << fmt::format("{} ({})\n", suite.name, suite.file);
+    out << fmt::format("{} ({})\n", visible_text(suite.name), visible_text(suite.file));
     for (const TestSpec& test : suite.tests) {
       ++test_count;
       std::vector<std::string> tags = effective_tags(suite, test);
-      std::string line = "  " + test.name;
+      std::string line = "  " + visible_text(test.name);
       if (!tags.empty())
-        line += fmt::format("  [{}]", fmt::join(tags, ", "));
+        line += fmt::format("  [{}]", visible_text(fmt::format("{}", fmt::join(tags, ", "))));
       if (test.skip)
-        line += fmt::format("  (skipped: {})", *test.skip);
+        line += fmt::format("  (skipped: {})", visible_text(*test.skip));
       out << line << "\n";
     }
   }

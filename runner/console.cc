@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "utf8.h"
+
 namespace probe {
 
 namespace {
@@ -67,13 +69,13 @@ void ConsoleReporter::suite_started(const Suite& suite) {
   if (verbosity_ == Verbosity::quiet || &suite == last_suite_)
     return;
   last_suite_ = &suite;
-  print(fmt::format("{} ({})\n", suite.name, suite.file));
+  print(fmt::format("{} ({})\n", visible_text(suite.name), visible_text(suite.file)));
 }
 
 void ConsoleReporter::step_finished(const StepResult& step) {
   if (verbosity_ != Verbosity::verbose)
     return;
-  print(fmt::format("    step '{}' ({})\n", step.name, milliseconds(step.seconds)));
+  print(fmt::format("    step '{}' ({})\n", visible_text(step.name), milliseconds(step.seconds)));
   for (const std::string& line : step.log)
     print(fmt::format("      {}\n", line));
 }
@@ -83,8 +85,8 @@ void ConsoleReporter::test_finished(const TestResult& test) {
   if (verbosity_ == Verbosity::quiet && !problem && !test.cleanup_failed)
     return;
 
-  std::string line =
-      fmt::format("  {}  {}", paint(color_of(test.outcome), label(test.outcome)), test.name);
+  std::string line = fmt::format("  {}  {}", paint(color_of(test.outcome), label(test.outcome)),
+                                 visible_text(test.name));
   if (test.outcome == Outcome::skipped) {
     line += fmt::format(" ({})", test.message);
   } else {

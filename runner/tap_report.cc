@@ -17,29 +17,9 @@ namespace probe {
 
 namespace {
 
-bool is_control(char32_t c) {
-  return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || c == 0xFFFE || c == 0xFFFF;
-}
-
-// Appends a visible escape for a control character. Both TAP::Parser's YAMLish reader
-// and YAML 1.2 decode \n, \r, \t and \xHH; YAML 1.2 also decodes \uHHHH, which TAP::Parser
-// leaves as it is.
-void append_control_escape(std::string& out, char32_t c) {
-  switch (c) {
-    case '\n':
-      out += "\\n";
-      return;
-    case '\r':
-      out += "\\r";
-      return;
-    case '\t':
-      out += "\\t";
-      return;
-    default:
-      out += c <= 0x7F ? fmt::format("\\x{:02X}", static_cast<unsigned>(c))
-                       : fmt::format("\\u{:04X}", static_cast<unsigned>(c));
-  }
-}
+// Control characters are escaped as utf8.h's append_control_escape() writes them: both
+// TAP::Parser's YAMLish reader and YAML 1.2 decode \n, \r, \t and \xHH; YAML 1.2 also decodes
+// \uHHHH, which TAP::Parser leaves as it is.
 
 // Returns text fit for a test line. "#" becomes "\#" so that no name reads as a SKIP or
 // TODO directive, and "\" becomes "\\". Control characters, line breaks included, become

@@ -1,5 +1,7 @@
 #include "utf8.h"
 
+#include <fmt/format.h>
+
 #include <cstddef>
 
 namespace probe {
@@ -101,6 +103,38 @@ void append_utf8(std::string& out, char32_t code_point) {
     out.push_back(byte(0x80 | ((code_point >> 6) & 0x3F)));
     out.push_back(byte(0x80 | (code_point & 0x3F)));
   }
+}
+
+bool is_control(char32_t c) {
+  return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || c == 0xFFFE || c == 0xFFFF;
+}
+
+void append_control_escape(std::string& out, char32_t c) {
+  switch (c) {
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    default:
+      out += c <= 0x7F ? fmt::format("\\x{:02X}", static_cast<unsigned>(c))
+                       : fmt::format("\\u{:04X}", static_cast<unsigned>(c));
+  }
+}
+
+std::string visible_text(std::string_view text) {
+  std::string visible;
+  for (char32_t c : decode_utf8(text)) {
+    if (is_control(c))
+      append_control_escape(visible, c);
+    else
+      append_utf8(visible, c);
+  }
+  return visible;
 }
 
 }  // namespace probe

@@ -16,4 +16,13 @@ std::u32string decode_utf8(std::string_view text);
 // Appends the UTF-8 encoding of `code_point`, which must be a Unicode scalar value.
 void append_utf8(std::string& out, char32_t code_point);
 
+// Whether `c` is a C0 or C1 control character, DEL, or a noncharacter U+FFFE/U+FFFF.
+bool is_control(char32_t c);
+
+// Appends a visible escape for a control character: \n, \r, \t, \xHH below 0x80, else \uHHHH.
+void append_control_escape(std::string& out, char32_t c);
+
+// Returns `text` as valid UTF-8 with control characters escaped, fit for one terminal line.
+std::string visible_text(std::string_view text);
+
 }  // namespace probe

@@ -8,6 +8,7 @@
 #include "report.h"
 #include "report_test_support.h"
 #include "result.h"
+#include "utf8.h"
 
 namespace probe {
 namespace {
@@ -128,6 +129,12 @@ TEST(TapReport, KeepsEachTestOnOneLine) {
                       "del\\x7F c1\\u0085\n"),
             std::string::npos)
       << text;
+}
+
+TEST(VisibleText, EscapesControlCharacters) {
+  EXPECT_EQ(visible_text("a\tb\nc\x1B[31m\x7F\xC2\x85 \xC3\xA9"),
+            "a\\tb\\nc\\x1B[31m\\x7F\\u0085 \xC3\xA9");
+  EXPECT_EQ(visible_text(std::string("nul\0x", 5)), "nul\\x00x");
 }
 
 TEST(TapReport, SkipLineCarriesReason) {
