@@ -498,15 +498,19 @@ std::expected<HttpResponse, StepError> Executor::send(HttpClient& client,
   // A cleanup step still runs after an interruption, within the grace period.
   request.abort = cleanup ? options_.hard_stop : options_.interrupt;
   auto limit = cleanup ? cleanup_deadline() : options_.deadline;
+  const std::string limit_reason = cleanup ? "the cleanup grace period ran out" : stop_reason();
+  bool cut_by_limit = false;
   if (limit) {
     double left = std::chrono::duration<double>(*limit - SteadyClock::now()).count();
     if (left <= 0)
-      return std::unexpected(
-          StepError{cleanup ? "the cleanup grace period ran out" : stop_reason(), true});
+      return std::unexpected(StepError{limit_reason, true});
+    cut_by_limit = left < request.timeout_seconds;
     request.timeout_seconds = std::min(request.timeout_seconds, left);
   }
 
   auto response = client.send(request);
+  if (!response && cut_by_limit && response.error().kind == HttpErrorKind::timeout)
+    return std::unexpected(StepError{limit_reason, true});
   if (!response) {
     bool interrupted = response.error().kind == HttpErrorKind::interrupted;
     return std::unexpected(

@@ -82,6 +82,14 @@ TEST_F(Httpbin, DelayPastTimeoutErrors) {
   EXPECT_LT(run.seconds, 2.5);
 }
 
+TEST_F(Httpbin, RequestCutByMaxTimeSaysSo) {
+  ReportPaths reports = report_paths();
+  ProcessResult run = run_case("delay", reports, {"--max-time", "0.5"});
+  expect_run(run, reports, 1, {.tests = 1, .errors = 1});
+  EXPECT_NE(run.out.find("the run's --max-time was reached"), std::string::npos) << run.out;
+  EXPECT_EQ(run.out.find("timed out"), std::string::npos) << run.out;
+}
+
 TEST_F(Httpbin, LargeBodyErrors) {
   ReportPaths reports = report_paths();
   ProcessResult run = run_case("large-body", reports, {"--max-body", "0.01"});
