@@ -3,12 +3,15 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <vector>
 
 namespace probe {
 
 namespace {
 
 using nlohmann::json;
+
+static_assert(kMaxExpandedBytes == size_t{1} << 20, "expansion_too_large() says 1 MiB");
 
 // Variable chains deeper than this are treated as a cycle.
 constexpr int kMaxDepth = 32;
@@ -116,15 +119,29 @@ class Expander {
     std::string out;
     for (const Piece& piece : *pieces) {
       if (!piece.is_reference) {
-        out += piece.text;
+        if (!append_bounded(out, piece.text))
+          return std::unexpected(expansion_too_large(where.location, current_variable()));
         continue;
       }
       auto value = resolve(piece.text, where.location, depth);
       if (!value)
         return value;
-      out += as_text(*value);
+      if (!append_bounded(out, as_text(*value)))
+        return std::unexpected(expansion_too_large(where.location, current_variable()));
     }
     return out;
+  }
+
+  // Appends `text` unless `out` would grow beyond kMaxExpandedBytes.
+  static bool append_bounded(std::string& out, const std::string& text) {
+    if (text.size() > kMaxExpandedBytes - out.size())
+      return false;
+    out += text;
+    return true;
+  }
+
+  std::string current_variable() const {
+    return expanding_.empty() ? std::string() : expanding_.back();
   }
 
   std::expected<json, Diagnostic> resolve(const std::string& name, const SourceLocation& used_at,
@@ -155,10 +172,15 @@ class Expander {
           "break the cycle between the variables that reference each other"});
     }
     Template nested{binding->value, binding->location, binding->origins};
-    return expand_value(binding->value, "", nested, depth + 1);
+    expanding_.push_back(name);
+    auto expanded = expand_value(binding->value, "", nested, depth + 1);
+    expanding_.pop_back();
+    return expanded;
   }
 
   const Scope& scope_;
+  // The variables whose values are being expanded, innermost last.
+  std::vector<std::string> expanding_;
 };
 
 }  // namespace
@@ -206,16 +228,34 @@ std::string escape_pointer_token(const std::string& token) {
   return out;
 }
 
-std::expected<std::vector<std::string>, std::string> referenced_variables(const std::string& text) {
+Diagnostic expansion_too_large(const SourceLocation& where, const std::string& variable) {
+  std::string subject =
+      variable.empty() ? std::string("the value") : fmt::format("variable '{}'", variable);
+  return Diagnostic{where, fmt::format("{} expands to more than 1 MiB", subject),
+                    "shorten the value or the variables it refers to, because text built from "
+                    "variables may hold at most 1 MiB"};
+}
+
+std::expected<References, std::string> parse_references(const std::string& text) {
   auto pieces = split(text);
   if (!pieces)
     return std::unexpected(pieces.error());
-  std::vector<std::string> names;
+  References references;
+  references.lone_reference = pieces->size() == 1 && (*pieces)[0].is_reference;
   for (const Piece& piece : *pieces) {
-    if (piece.is_reference && !piece.text.starts_with("env."))
-      names.push_back(piece.text);
+    if (!piece.is_reference)
+      references.literal_bytes += piece.text.size();
+    else if (!piece.text.starts_with("env."))
+      references.names.push_back(piece.text);
   }
-  return names;
+  return references;
+}
+
+std::expected<std::vector<std::string>, std::string> referenced_variables(const std::string& text) {
+  auto references = parse_references(text);
+  if (!references)
+    return std::unexpected(references.error());
+  return std::move(references->names);
 }
 
 }  // namespace probe

@@ -1,6 +1,7 @@
 // Variable references in suite values: `${name}`, `${env.NAME}`, and `$${` for a literal `${`.
 #pragma once
 
+#include <cstddef>
 #include <expected>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -10,6 +11,13 @@
 #include "diagnostic.h"
 
 namespace probe {
+
+// Maximum bytes in one string that expansion builds (1 MiB). Suites whose variables refer to
+// others several times can describe text that doubles with each level, so expansion stops there
+// instead of exhausting memory. A lone unquoted `${x}` copies x's value and is not counted.
+// NOTE: so lists and mappings are not measured, and variables whose values are mappings of
+// lone references to each other can still grow exponentially until the depth limit of 32.
+constexpr size_t kMaxExpandedBytes = size_t{1} << 20;
 
 // Where a string scalar holding `${` came from, and whether it was quoted in YAML.
 struct ScalarOrigin {
@@ -60,6 +68,21 @@ std::expected<std::string, Diagnostic> expand_text(const Template& input, const 
 
 // Escapes one JSON pointer reference token (RFC 6901): '~' becomes "~0" and '/' becomes "~1".
 std::string escape_pointer_token(const std::string& token);
+
+// Builds the error for a string that would expand beyond kMaxExpandedBytes. `variable` names
+// the variable whose value the string is, or is empty for a value written in place.
+Diagnostic expansion_too_large(const SourceLocation& where, const std::string& variable);
+
+// The references in one string: the variable names (without `env.` ones), the bytes of its
+// literal text, and whether the string is nothing but one reference.
+struct References {
+  std::vector<std::string> names;
+  size_t literal_bytes = 0;
+  bool lone_reference = false;
+};
+
+// Parses the references in `text`, or returns an error message when one is malformed.
+std::expected<References, std::string> parse_references(const std::string& text);
 
 // Lists the variable names `text` references (without `env.` ones), or an error message when a
 // reference is malformed.

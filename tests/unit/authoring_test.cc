@@ -391,6 +391,99 @@ TEST(VariableCheck, WithoutSiteOnlyMalformedReferences) {
       << problems[0].message;
 }
 
+// A suite whose variable v<k> is v<k-1> written twice, so ${v<levels>} describes
+// 10 * 2^levels bytes. `v0` is the first variable's value and `use` is the step's URL.
+std::string doubling_suite(int levels, const std::string& v0, const std::string& use) {
+  std::string yaml = "name: s\nvariables:\n  v0: \"" + v0 + "\"\n";
+  for (int i = 1; i <= levels; ++i) {
+    std::string previous = "${v" + std::to_string(i - 1) + "}";
+    yaml += "  v" + std::to_string(i) + ": \"" + previous + previous + "\"\n";
+  }
+  return yaml + "tests:\n  - name: t\n    steps:\n      - request: {url: \"" + use + "\"}\n";
+}
+
+// 64 levels would take 2^64 steps unless each variable is checked once, so ctest's timeout
+// guards these.
+TEST(VariableCheck, DoublingChainIsRejectedForSize) {
+  Diagnostics problems = check_suite_text(doubling_suite(64, "xxxxxxxxxx", "/x/${v64}"));
+
+  ASSERT_EQ(problems.size(), 1u) << format_all(problems);
+  // v16 is 640 KiB and v17 is 1.25 MiB.
+  EXPECT_EQ(problems[0].message, "variable 'v17' expands to more than 1 MiB");
+  EXPECT_NE(problems[0].hint.find("at most 1 MiB"), std::string::npos) << problems[0].hint;
+  EXPECT_EQ(problems[0].location.line, 71);
+  EXPECT_EQ(problems[0].location.column, 24);
+}
+
+TEST(VariableCheck, DoublingChainReportsUndefinedOnce) {
+  Diagnostics problems = check_suite_text(doubling_suite(64, "${missing}", "/x/${v64}"));
+
+  ASSERT_EQ(problems.size(), 1u) << format_all(problems);
+  EXPECT_EQ(problems[0].message, "undefined variable 'missing', used by variable 'v0'");
+  EXPECT_EQ(problems[0].location.line, 71);
+}
+
+TEST(VariableCheck, DoublingChainWithCycleIsLeftToRun) {
+  Diagnostics problems = check_suite_text(doubling_suite(64, "${v64}", "/x/${v64}"));
+
+  EXPECT_TRUE(problems.empty()) << format_all(problems);
+}
+
+TEST(VariableCheck, DoublingChainWithinLimitIsClean) {
+  // 10 * 2^16 bytes is 640 KiB, under the limit, and each step reuses the checked variables.
+  std::string yaml = doubling_suite(16, "xxxxxxxxxx", "/x/${v16}");
+  for (int i = 0; i < 100; ++i)
+    yaml += "      - request: {url: \"/y/${v16}\"}\n";
+
+  Diagnostics problems = check_suite_text(yaml);
+
+  EXPECT_TRUE(problems.empty()) << format_all(problems);
+}
+
+TEST(VariableCheck, TextBuiltAtUseIsRejectedForSize) {
+  // Each v16 fits, but the URL that writes it twice does not.
+  Diagnostics problems = check_suite_text(doubling_suite(16, "xxxxxxxxxx", "/x/${v16}${v16}"));
+
+  ASSERT_EQ(problems.size(), 1u) << format_all(problems);
+  EXPECT_EQ(problems[0].message, "the value expands to more than 1 MiB");
+  EXPECT_EQ(problems[0].location.line, 23);
+}
+
+TEST(VariableCheck, VarOptionSizeCounts) {
+  // --var wins over the suite's v0, and its 20 bytes make v16 1.25 MiB.
+  Diagnostics problems =
+      check_suite_text(doubling_suite(16, "x", "/x/${v16}"), {{"v0", std::string(20, 'x')}});
+
+  ASSERT_EQ(problems.size(), 1u) << format_all(problems);
+  EXPECT_EQ(problems[0].message, "variable 'v16' expands to more than 1 MiB");
+}
+
+TEST(VariableCheck, LoneReferenceIsNotBuiltText) {
+  // `json: ${both}` copies the mapping, so only its two strings of 640 KiB each are built.
+  std::string yaml = doubling_suite(16, "xxxxxxxxxx", "/x") +
+                     "      - request:\n          url: /y\n          json: ${both}\n";
+  yaml.insert(yaml.find("tests:"), "  both: {a: \"${v16}\", b: \"${v16}\"}\n");
+
+  Diagnostics problems = check_suite_text(yaml);
+
+  EXPECT_TRUE(problems.empty()) << format_all(problems);
+}
+
+TEST(VariableCheck, SharedVariableReportsEachUse) {
+  // `second` meets `path` already walked for the first URL, and must still report it later.
+  Diagnostics problems = check_suite_text(
+      "name: s\nvariables:\n  path: \"/a/${system}\"\n  first: \"${path}\"\n"
+      "  second: \"${path}\"\ntests:\n  - name: t\n    steps:\n"
+      "      - request: {url: \"${first}${second}\"}\n"
+      "      - request: {url: \"${second}\"}\n");
+
+  ASSERT_EQ(problems.size(), 2u) << format_all(problems);
+  EXPECT_EQ(problems[0].message, "undefined variable 'system', used by variable 'path'");
+  EXPECT_EQ(problems[0].location.line, 9);
+  EXPECT_EQ(problems[1].message, "undefined variable 'system', used by variable 'path'");
+  EXPECT_EQ(problems[1].location.line, 10);
+}
+
 // --- typing ---
 
 TEST(Typing, QuotedScalarsAndYesNoAreText) {

@@ -389,6 +389,23 @@ TEST(Executor, VariableCycleIsError) {
   EXPECT_NE(step.error.find("is defined in terms of itself"), std::string::npos) << step.error;
 }
 
+TEST(Executor, OversizedExpansionIsStepError) {
+  OfflineRun run;
+  std::string variables = "variables:\n  v0: xxxxxxxxxx\n";
+  for (int i = 1; i <= 20; ++i) {
+    std::string previous = "${v" + std::to_string(i - 1) + "}";
+    variables += "  v" + std::to_string(i) + ": \"" + previous + previous + "\"\n";
+  }
+
+  SuiteResult result = run.run(one_request("          url: /${v20}\n", variables));
+
+  EXPECT_TRUE(run.client.requests.empty());
+  const StepResult& step = result.tests.at(0).steps.at(0);
+  EXPECT_EQ(step.outcome, Outcome::error);
+  EXPECT_NE(step.error.find("variable 'v17' expands to more than 1 MiB"), std::string::npos)
+      << step.error;
+}
+
 TEST(Executor, CapturedIntegerStaysIntegerInJson) {
   OfflineRun run;
   run.client.on("POST", "https://tapis.test/v3/jobs/submit",

@@ -236,6 +236,44 @@ TEST(Template, CycleWithRepeatedReferencesStops) {
   EXPECT_NE(expanded.error().message.find("is defined in terms of itself"), std::string::npos);
 }
 
+TEST(Template, DoublingChainStopsAtSizeLimit) {
+  // ${v30} would be 10 GiB. v16 is 640 KiB, so building v17 (1.25 MiB) fails.
+  Scope scope;
+  scope.set("v0", value_binding("xxxxxxxxxx"));
+  for (int i = 1; i <= 30; ++i) {
+    std::string previous = "${v" + std::to_string(i - 1) + "}";
+    scope.set("v" + std::to_string(i), template_binding("\"" + previous + previous + "\""));
+  }
+
+  auto expanded = expand(from_yaml("url: /x/${v30}\n"), scope);
+
+  ASSERT_FALSE(expanded);
+  EXPECT_EQ(expanded.error().message, "variable 'v17' expands to more than 1 MiB");
+  EXPECT_NE(expanded.error().hint.find("at most 1 MiB"), std::string::npos)
+      << expanded.error().hint;
+  // The location is that of the references in v17's value.
+  EXPECT_EQ(expanded.error().location.file, "suite.yaml");
+  EXPECT_EQ(expanded.error().location.line, 1);
+  EXPECT_EQ(expanded.error().location.column, 1);
+}
+
+TEST(Template, CapturedValueBeyondLimitInText) {
+  Scope scope;
+  scope.set("captured", value_binding(std::string(kMaxExpandedBytes, 'x')));
+
+  auto alone = expand(from_yaml("\"${captured}\""), scope);
+  auto copied = expand(from_yaml("body: ${captured}\n"), scope);
+  auto longer = expand(from_yaml("body: got ${captured}\n"), scope);
+
+  ASSERT_TRUE(alone) << alone.error().message;
+  EXPECT_EQ(alone->get_ref<const std::string&>().size(), kMaxExpandedBytes);
+  ASSERT_TRUE(copied) << copied.error().message;
+  ASSERT_FALSE(longer);
+  EXPECT_EQ(longer.error().message, "the value expands to more than 1 MiB");
+  EXPECT_EQ(longer.error().location.line, 1);
+  EXPECT_EQ(longer.error().location.column, 7);
+}
+
 TEST(Template, CapturedTextIsNotExpandedAgain) {
   Scope scope;
   scope.set("captured", value_binding("${secret_name}"));
