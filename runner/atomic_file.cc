@@ -134,13 +134,28 @@ std::string errno_text(int error) {
 
 }  // namespace
 
+fs::path follow_links(const fs::path& path) {
+  constexpr int kMaxLinks = 40;
+  fs::path current = path;
+  for (int followed = 0; followed < kMaxLinks; ++followed) {
+    std::error_code error;
+    if (!fs::is_symlink(current, error))
+      break;
+    fs::path next = fs::read_symlink(current, error);
+    if (error)
+      break;
+    current = next.is_absolute() ? next : current.parent_path() / next;
+  }
+  return current;
+}
+
 std::expected<void, std::string> write_file_atomically(
     const std::string& path, const std::function<void(std::ostream&)>& write) {
   auto fail = [&](const std::string& reason) {
     return std::unexpected(fmt::format("cannot write report '{}': {}", path, reason));
   };
 
-  const fs::path target(path);
+  const fs::path target = follow_links(path);
   if (!target.has_filename())
     return fail("the path names a folder, not a file");
   const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");

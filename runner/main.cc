@@ -132,8 +132,8 @@ CLI::Validator number_between(double minimum, bool strict, double maximum) {
 bool same_file_path(const std::filesystem::path& a, const std::filesystem::path& b) {
   std::error_code error_a;
   std::error_code error_b;
-  const auto canonical_a = std::filesystem::weakly_canonical(a, error_a);
-  const auto canonical_b = std::filesystem::weakly_canonical(b, error_b);
+  const auto canonical_a = std::filesystem::weakly_canonical(follow_links(a), error_a);
+  const auto canonical_b = std::filesystem::weakly_canonical(follow_links(b), error_b);
   if (error_a || error_b)
     return a.lexically_normal() == b.lexically_normal();
   return canonical_a == canonical_b;

@@ -71,6 +71,18 @@ TEST_F(CommandLine, SameReportPathExits2) {
   EXPECT_FALSE(std::filesystem::exists(both));
 }
 
+TEST_F(CommandLine, SameReportThroughSymlinkExits2) {
+  const std::string tap = temp().file("report.tap");
+  const std::string link = temp().file("link.xml");
+  std::filesystem::create_symlink(tap, link);  // to a report not written yet
+
+  ProcessResult run = run_probe({"run", "tests/e2e/cases/skipped.yaml", "--site", kOfflineSite,
+                                 "--junit", link, "--tap", tap});
+
+  EXPECT_EQ(run.status.exit_code, 2) << describe(run.status) << "\n" << run.out;
+  EXPECT_NE(run.err.find("--junit and --tap name the same file"), std::string::npos) << run.err;
+}
+
 TEST_F(CommandLine, NegativeTimesExit2) {
   for (const char* option : {"--max-time=-5", "--max-time=inf", "--max-time=1e18",
                              "--cleanup-grace=-5", "--max-body=0", "--max-body=1e12"}) {

@@ -65,6 +65,32 @@ TEST(AtomicFile, ReplacesExistingFile) {
   EXPECT_EQ(folder_entries(folder.path()), std::vector<std::string>{"report.xml"});
 }
 
+TEST(AtomicFile, WritesThroughSymlink) {
+  TemporaryFolder folder;
+  fs::create_directories(folder.path() / "web");
+  const fs::path served = folder.path() / "web" / "report.xml";
+  const fs::path link = folder.path() / "report.xml";
+  fs::create_symlink("web/report.xml", link);  // not there yet: the first run creates it
+
+  for (const char* content : {"first\n", "second\n"}) {
+    const auto written = write_file_atomically(link.string(), writer_of(content));
+    ASSERT_TRUE(written) << written.error();
+    EXPECT_TRUE(fs::is_symlink(link));
+    EXPECT_EQ(testing::read_file(served), content);
+  }
+  EXPECT_EQ(folder_entries(folder.path() / "web"), std::vector<std::string>{"report.xml"});
+}
+
+TEST(AtomicFile, FollowLinksEndsOnLoop) {
+  TemporaryFolder folder;
+  fs::create_symlink("b", folder.path() / "a");
+  fs::create_symlink("a", folder.path() / "b");
+
+  const fs::path end = follow_links(folder.path() / "a");
+
+  EXPECT_EQ(end.parent_path(), folder.path());
+}
+
 TEST(AtomicFile, KeepsModeOfReplacedFile) {
   TemporaryFolder folder;
   const fs::path target = folder.path() / "report.xml";
