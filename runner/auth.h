@@ -59,8 +59,7 @@ class TokenProvider {
 std::string missing_account_message(AuthKind kind, const Site& site);
 
 // Reports every step of the suites' tests (skipped ones aside) that needs a user or service
-// token from `site` while the site file has no such account, so that the run fails before it
-// sends anything rather than at that step.
+// token which `site` has no account for. The run can then fail before it sends anything.
 Diagnostics check_accounts(const std::vector<Suite>& suites, const Site& site);
 
 }  // namespace probe

@@ -475,8 +475,8 @@ std::expected<Node, Diagnostic> parse_yaml(std::string_view text, const std::str
   // libyaml follows YAML 1.1 in rejecting `{id:}` and `[a:]`, which YAML 1.2 and yaml-cpp read as
   // a key with no value. Each such colon gets a space after it and the text is parsed again; the
   // marks are moved back to the text as written.
-  // NOTE: each space costs a parse of the whole file, so only the first kMaxSpaces are inserted;
-  // a file with more gets the error and a hint to write the spaces.
+  // NOTE: each space costs a parse of the whole file, so only the first kMaxSpaces are inserted.
+  // A file with more gets the error and a hint to write the spaces.
   constexpr size_t kMaxSpaces = 16;
   const size_t budget = yaml_node_budget(text.size());
   std::vector<yaml_mark_t> spaces;

@@ -138,9 +138,9 @@ TEST(TaskPool, ResumingTaskGoesFirst) {
 }
 
 TEST(TaskPool, ResumingTasksGetTheClientInTurn) {
-  // One client, four tasks. Tasks 0-2 each give the client away, which starts the next task;
-  // task 3 keeps it until all three ask for it back, one after the other. The client must then
-  // go to them in the order they asked, one hand-over each.
+  // One client, four tasks. Tasks 0-2 each give the client away, which starts the next task.
+  // Task 3 keeps it until all three request it back, one after the other. The client must then
+  // go to them in the order of their requests, one hand-over each.
   EventLog log;
   std::promise<void> last_started;
   std::shared_future<void> last_starts = last_started.get_future().share();
