@@ -381,7 +381,12 @@ std::vector<SuiteResult> Executor::run(const std::vector<Suite>& suites) {
   for (size_t i = 0; i < count; ++i)
     clients.push_back(options_.client_factory());
   TaskPool pool(std::move(clients), tasks.size(), run_task);
+  std::unique_ptr<PollLoop> loop;
+  if (options_.poll_loop_factory)
+    loop = options_.poll_loop_factory(pool);
+  poll_loop_ = loop.get();
   pool.run();
+  poll_loop_ = nullptr;
   return results;
 }
 
@@ -487,6 +492,16 @@ void Executor::run_include(const Suite& suite, const StepSpec& step, Scope& call
 std::expected<HttpResponse, StepError> Executor::send(HttpClient& client,
                                                       const HttpRequest& prepared, AuthKind auth,
                                                       bool cleanup) {
+  bool cut_by_limit = false;
+  auto request = outgoing(prepared, auth, cleanup, cut_by_limit);
+  if (!request)
+    return std::unexpected(std::move(request.error()));
+  return received(client.send(*request), cleanup, cut_by_limit);
+}
+
+std::expected<HttpRequest, StepError> Executor::outgoing(const HttpRequest& prepared,
+                                                         AuthKind auth, bool cleanup,
+                                                         bool& cut_by_limit) {
   HttpRequest request = prepared;
   if (auth == AuthKind::user || auth == AuthKind::service) {
     auto headers = tokens_.headers(auth);
@@ -498,25 +513,31 @@ std::expected<HttpResponse, StepError> Executor::send(HttpClient& client,
   // A cleanup step still runs after an interruption, within the grace period.
   request.abort = cleanup ? options_.hard_stop : options_.interrupt;
   auto limit = cleanup ? cleanup_deadline() : options_.deadline;
-  const std::string limit_reason = cleanup ? "the cleanup grace period ran out" : stop_reason();
-  bool cut_by_limit = false;
+  cut_by_limit = false;
   if (limit) {
     double left = std::chrono::duration<double>(*limit - SteadyClock::now()).count();
     if (left <= 0)
-      return std::unexpected(StepError{limit_reason, true});
+      return std::unexpected(StepError{limit_reason(cleanup), true});
     cut_by_limit = left < request.timeout_seconds;
     request.timeout_seconds = std::min(request.timeout_seconds, left);
   }
+  return request;
+}
 
-  auto response = client.send(request);
+std::expected<HttpResponse, StepError> Executor::received(
+    std::expected<HttpResponse, HttpError> response, bool cleanup, bool cut_by_limit) {
   if (!response && cut_by_limit && response.error().kind == HttpErrorKind::timeout)
-    return std::unexpected(StepError{limit_reason, true});
+    return std::unexpected(StepError{limit_reason(cleanup), true});
   if (!response) {
     bool interrupted = response.error().kind == HttpErrorKind::interrupted;
     return std::unexpected(
         StepError{interrupted ? stop_reason() : response.error().message, interrupted});
   }
   return std::move(*response);
+}
+
+std::string Executor::limit_reason(bool cleanup) const {
+  return cleanup ? "the cleanup grace period ran out" : stop_reason();
 }
 
 std::optional<std::chrono::steady_clock::time_point> Executor::cleanup_deadline() {
@@ -569,11 +590,7 @@ std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& s
   std::vector<AssertionResult> last_until;
   std::vector<AssertionResult> last_fail_when;
 
-  PollPolicy policy = poll.policy;
-  LeaseWaiter lease_waiter(waiter_, lease);
-  DeadlineWaiter waiter(lease_waiter, options_.deadline);
-  auto outcome = run_poll(policy, waiter, [&](int attempt) {
-    auto response = send(lease.client(), request, auth, false);
+  auto judge = [&](int attempt, std::expected<HttpResponse, StepError> response) {
     if (!response) {
       last_error = response.error().message;
       interrupted = response.error().interrupted;
@@ -601,7 +618,35 @@ std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& s
     if (failed)
       return AttemptVerdict::failed;
     return satisfied ? AttemptVerdict::satisfied : AttemptVerdict::pending;
-  });
+  };
+
+  PollOutcome outcome;
+  if (poll_loop_ != nullptr) {
+    // The loop sends the attempts and judges them on its own thread; this thread sleeps until
+    // the poll ends and holds no client meanwhile.
+    bool cut_by_limit = false;
+    LoopPoll attempts;
+    attempts.policy = poll.policy;
+    attempts.deadline = options_.deadline;
+    attempts.prepare = [&](int attempt) -> std::expected<HttpRequest, AttemptVerdict> {
+      auto ready = outgoing(request, auth, false, cut_by_limit);
+      if (!ready)
+        return std::unexpected(judge(attempt, std::unexpected(std::move(ready.error()))));
+      return std::move(*ready);
+    };
+    attempts.judge = [&](int attempt, std::expected<HttpResponse, HttpError> result) {
+      return judge(attempt, received(std::move(result), false, cut_by_limit));
+    };
+    lease.release();
+    outcome = poll_loop_->run(attempts);
+    lease.reacquire();
+  } else {
+    LeaseWaiter lease_waiter(waiter_, lease);
+    DeadlineWaiter waiter(lease_waiter, options_.deadline);
+    outcome = run_poll(poll.policy, waiter, [&](int attempt) {
+      return judge(attempt, send(lease.client(), request, auth, false));
+    });
+  }
   if (interrupted)
     outcome.stop = PollStop::interrupted;
 

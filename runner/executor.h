@@ -14,6 +14,7 @@
 #include "assertion.h"
 #include "auth.h"
 #include "http_client.h"
+#include "poll_loop.h"
 #include "result.h"
 #include "secrets.h"
 #include "site.h"
@@ -47,6 +48,9 @@ struct RunOptions {
   // client. The tests of one suite keep their order unless the suite is `parallel`.
   int jobs = 1;
   std::function<std::unique_ptr<HttpClient>()> client_factory;
+  // With jobs > 1 and this factory, the polls of concurrent tests go through one PollLoop whose
+  // requests count against `jobs` too; without it, each waiting poll sleeps on its own thread.
+  std::function<std::unique_ptr<PollLoop>(SendPermits& permits)> poll_loop_factory;
 
   // Cleanup may run a grace period past --max-time.
   std::optional<std::chrono::steady_clock::time_point> deadline_with_grace() const {
@@ -92,6 +96,13 @@ class Executor {
   // Adds credentials and the time limits that apply, then sends.
   std::expected<HttpResponse, StepError> send(HttpClient& client, const HttpRequest& request,
                                               AuthKind auth, bool cleanup);
+  // The halves of send(): the request as it goes out, with `cut_by_limit` set when the run's
+  // time limit shortened its timeout; and what a transfer's result means for the step.
+  std::expected<HttpRequest, StepError> outgoing(const HttpRequest& request, AuthKind auth,
+                                                 bool cleanup, bool& cut_by_limit);
+  std::expected<HttpResponse, StepError> received(std::expected<HttpResponse, HttpError> response,
+                                                  bool cleanup, bool cut_by_limit);
+  std::string limit_reason(bool cleanup) const;
   std::optional<HttpResponse> poll(ClientLease& lease, const StepSpec& spec,
                                    const HttpRequest& request, AuthKind auth, Scope& scope,
                                    StepResult& step);
@@ -118,6 +129,7 @@ class Executor {
   Scope site_scope_;
   Scope run_scope_;  // --var values over the site's
   TokenProvider tokens_;
+  PollLoop* poll_loop_ = nullptr;  // set while a TaskPool runs, when options allow
 };
 
 }  // namespace probe

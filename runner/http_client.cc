@@ -1,4 +1,4 @@
-#include "http_client.h"
+#include "curl_transfer.h"
 
 #include <curl/curl.h>
 #include <fmt/format.h>
@@ -16,18 +16,11 @@ namespace probe {
 
 namespace {
 
-struct Transfer {
-  HttpResponse response;
-  size_t max_body_bytes = 0;
-  bool body_too_large = false;
-  const std::atomic<bool>* interrupt = nullptr;
-  std::FILE* download = nullptr;
-  std::optional<Sha256> download_hash;
-  bool download_failed = false;
-};
+using State = CurlTransfer::State;
+
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
-  auto* transfer = static_cast<Transfer*>(user);
+  auto* transfer = static_cast<State*>(user);
   size_t bytes = size * count;
   transfer->response.body_bytes += bytes;
   if (transfer->download != nullptr) {
@@ -56,7 +49,7 @@ std::string_view trim(std::string_view text) {
 
 // Reserves the body's buffer for the declared size, bounded because a server may declare more
 // than it sends. The 64 spare bytes let simdjson parse the body in place instead of copying it.
-void reserve_body(Transfer& transfer, std::string_view value) {
+void reserve_body(State& transfer, std::string_view value) {
   constexpr uint64_t kMaxReserve = 1 << 20;
   constexpr uint64_t kParserPadding = 64;
   uint64_t length = 0;
@@ -67,7 +60,7 @@ void reserve_body(Transfer& transfer, std::string_view value) {
 }
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
-  auto* transfer = static_cast<Transfer*>(user);
+  auto* transfer = static_cast<State*>(user);
   size_t bytes = size * count;
   std::string_view line(data, bytes);
   if (line.starts_with("HTTP/")) {
@@ -86,7 +79,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
 }
 
 int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  auto* transfer = static_cast<Transfer*>(user);
+  auto* transfer = static_cast<State*>(user);
   if (transfer->interrupt != nullptr && transfer->interrupt->load())
     return 1;  // aborts
   return 0;
@@ -157,244 +150,260 @@ SharedCache& shared_cache() {
   return cache;
 }
 
+}  // namespace
+
+CurlTransfer::CurlTransfer(const CurlOptions& options)
+    : options_(options), handle_(curl_easy_init()) {
+  // curl_easy_reset() keeps the share, so it is set once.
+  if (handle_ != nullptr)
+    curl_easy_setopt(handle_, CURLOPT_SHARE, shared_cache().handle());
+}
+
+CurlTransfer::~CurlTransfer() {
+  release();
+  curl_easy_cleanup(handle_);
+}
+
+std::optional<HttpError> CurlTransfer::begin(const HttpRequest& request) {
+  if (handle_ == nullptr)
+    return HttpError{HttpErrorKind::protocol, "libcurl failed to start"};
+
+  // Reset clears per-request options but keeps the connection cache, DNS cache and TLS sessions.
+  release();
+  curl_easy_reset(handle_);
+  request_ = &request;
+  generated_.clear();
+  state_.emplace();
+  state_->max_body_bytes = options_.max_body_bytes;
+  state_->interrupt = request.abort != nullptr ? request.abort : options_.interrupt;
+  error_buffer_[0] = '\0';
+
+  headers_ = build_headers(request);
+  configure(request);
+  mime_ = build_multipart(request);
+  if (mime_ != nullptr)
+    curl_easy_setopt(handle_, CURLOPT_MIMEPOST, mime_);
+
+  if (!request.download_path.empty()) {
+    std::error_code ignored;
+    std::filesystem::create_directories(std::filesystem::path(request.download_path).parent_path(),
+                                        ignored);
+    state_->download = std::fopen(request.download_path.c_str(), "wb");
+    if (state_->download == nullptr) {
+      release();
+      return HttpError{HttpErrorKind::invalid_request,
+                       fmt::format("cannot write download file '{}': {}", request.download_path,
+                                   std::strerror(errno))};
+    }
+    state_->download_hash.emplace();
+  }
+  return std::nullopt;
+}
+
+std::expected<HttpResponse, HttpError> CurlTransfer::end(CURLcode code) {
+  if (state_->download != nullptr) {
+    bool closed = std::fclose(std::exchange(state_->download, nullptr)) == 0;
+    state_->download_failed = state_->download_failed || !closed;
+    state_->response.body_sha256 = state_->download_hash->hex();
+    if (state_->download_failed) {
+      release();
+      return std::unexpected(
+          HttpError{HttpErrorKind::protocol,
+                    fmt::format("cannot write download file '{}'", request_->download_path)});
+    }
+  }
+  release();
+  return finish(code);
+}
+
+void CurlTransfer::release() {
+  curl_slist_free_all(std::exchange(headers_, nullptr));
+  curl_mime_free(std::exchange(mime_, nullptr));
+  if (state_ && state_->download != nullptr)
+    std::fclose(std::exchange(state_->download, nullptr));
+}
+
+curl_slist* CurlTransfer::build_headers(const HttpRequest& request) {
+  curl_slist* list = nullptr;
+  for (const auto& [name, value] : request.headers) {
+    // "Name;" is libcurl's way to send a header with an empty value.
+    std::string line = value.empty() ? name + ";" : name + ": " + value;
+    list = curl_slist_append(list, line.c_str());
+  }
+  // Do not wait for 100-continue before sending a body.
+  list = curl_slist_append(list, "Expect:");
+  return list;
+}
+
+void CurlTransfer::configure(const HttpRequest& request) {
+  curl_easy_setopt(handle_, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, error_buffer_);
+  curl_easy_setopt(handle_, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(handle_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(handle_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle_, CURLOPT_HTTPHEADER, headers_);
+  curl_easy_setopt(handle_, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
+  curl_easy_setopt(handle_, CURLOPT_USERAGENT, "tapis-probe/" PROBE_VERSION);
+
+  auto timeout_ms = static_cast<long>(request.timeout_seconds * 1000);
+  curl_easy_setopt(handle_, CURLOPT_TIMEOUT_MS, std::max(timeout_ms, 1L));
+  curl_easy_setopt(handle_, CURLOPT_CONNECTTIMEOUT_MS, std::clamp(timeout_ms, 1L, 10000L));
+
+  curl_easy_setopt(handle_, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
+  curl_easy_setopt(handle_, CURLOPT_MAXREDIRS, request.max_redirects);
+  curl_easy_setopt(handle_, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
+  curl_easy_setopt(handle_, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
+  if (!request.ca_file.empty())
+    curl_easy_setopt(handle_, CURLOPT_CAINFO, request.ca_file.c_str());
+
+  if (request.basic_auth) {
+    curl_easy_setopt(handle_, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    curl_easy_setopt(handle_, CURLOPT_USERNAME, request.basic_auth->first.c_str());
+    curl_easy_setopt(handle_, CURLOPT_PASSWORD, request.basic_auth->second.c_str());
+  }
+
+  configure_method(request);
+
+  curl_easy_setopt(handle_, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(handle_, CURLOPT_WRITEDATA, &*state_);
+  curl_easy_setopt(handle_, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(handle_, CURLOPT_HEADERDATA, &*state_);
+  curl_easy_setopt(handle_, CURLOPT_XFERINFOFUNCTION, on_progress);
+  curl_easy_setopt(handle_, CURLOPT_XFERINFODATA, &*state_);
+  curl_easy_setopt(handle_, CURLOPT_NOPROGRESS, 0L);
+}
+
+curl_mime* CurlTransfer::build_multipart(const HttpRequest& request) {
+  if (request.multipart.empty())
+    return nullptr;
+  curl_mime* mime = curl_mime_init(handle_);
+  for (const MultipartPart& part : request.multipart) {
+    curl_mimepart* field = curl_mime_addpart(mime);
+    curl_mime_name(field, part.name.c_str());
+    if (!part.file_path.empty()) {
+      curl_mime_filedata(field, part.file_path.c_str());  // streamed from disk
+    } else if (part.generated) {
+      generated_.push_back({&*part.generated, 0});
+      curl_mime_data_cb(field, static_cast<curl_off_t>(part.generated->size()), read_generated,
+                        seek_generated, nullptr, &generated_.back());
+    } else {
+      curl_mime_data(field, part.value.data(), part.value.size());
+    }
+    if (!part.filename.empty())
+      curl_mime_filename(field, part.filename.c_str());
+    if (!part.content_type.empty())
+      curl_mime_type(field, part.content_type.c_str());
+  }
+  return mime;
+}
+
+
+size_t CurlTransfer::read_generated(char* buffer, size_t size, size_t count, void* user) {
+  auto* cursor = static_cast<GeneratedCursor*>(user);
+  size_t written = cursor->data->read(cursor->offset, buffer, size * count);
+  cursor->offset += written;
+  return written;
+}
+
+int CurlTransfer::seek_generated(void* user, curl_off_t offset, int origin) {
+  auto* cursor = static_cast<GeneratedCursor*>(user);
+  if (origin != SEEK_SET || offset < 0)
+    return CURL_SEEKFUNC_CANTSEEK;
+  cursor->offset = static_cast<uint64_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
+
+void CurlTransfer::configure_method(const HttpRequest& request) {
+  if (request.method == "HEAD") {
+    curl_easy_setopt(handle_, CURLOPT_NOBODY, 1L);
+    return;
+  }
+  if (!request.multipart.empty()) {
+    if (request.method != "POST")
+      curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    return;
+  }
+  if (request.method == "GET" && request.body.empty()) {
+    curl_easy_setopt(handle_, CURLOPT_HTTPGET, 1L);
+    return;
+  }
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+      request.method == "PATCH") {
+    curl_easy_setopt(handle_, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(handle_, CURLOPT_POSTFIELDS, request.body.data());
+  }
+  if (request.method != "POST")
+    curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+}
+
+std::expected<HttpResponse, HttpError> CurlTransfer::finish(CURLcode code) {
+  double seconds = 0;
+  curl_easy_getinfo(handle_, CURLINFO_TOTAL_TIME, &seconds);
+  if (code != CURLE_OK) {
+    std::string detail = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(code);
+    if (state_->body_too_large) {
+      return std::unexpected(
+          HttpError{HttpErrorKind::body_too_large,
+                    fmt::format("response body larger than {} bytes", state_->max_body_bytes)});
+    }
+    HttpErrorKind kind = classify(code);
+    if (kind == HttpErrorKind::timeout) {
+      detail = fmt::format("timed out after {:.3g} s: {}", request_->timeout_seconds, detail);
+    } else if (kind == HttpErrorKind::interrupted) {
+      detail = "interrupted";
+    } else if (kind == HttpErrorKind::connect) {
+      detail += system_error_suffix(detail);
+    }
+    return std::unexpected(HttpError{kind, detail});
+  }
+
+  HttpResponse& response = state_->response;
+  long status = 0;
+  curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &status);
+  response.status = static_cast<int>(status);
+  long version = 0;
+  curl_easy_getinfo(handle_, CURLINFO_HTTP_VERSION, &version);
+  response.http_version = version == CURL_HTTP_VERSION_2_0   ? "2"
+                          : version == CURL_HTTP_VERSION_3   ? "3"
+                          : version == CURL_HTTP_VERSION_1_0 ? "1.0"
+                                                             : "1.1";
+  char* effective_url = nullptr;
+  curl_easy_getinfo(handle_, CURLINFO_EFFECTIVE_URL, &effective_url);
+  if (effective_url != nullptr)
+    response.effective_url = effective_url;
+  curl_easy_getinfo(handle_, CURLINFO_REDIRECT_COUNT, &response.redirects);
+  response.seconds = seconds;
+  return std::move(response);
+}
+
+// libcurl 7.88 reports a failed connection as "Couldn't connect to server" whatever the
+// cause; the system error tells a refused port from an unreachable host.
+std::string CurlTransfer::system_error_suffix(const std::string& detail) {
+  long os_error = 0;
+  curl_easy_getinfo(handle_, CURLINFO_OS_ERRNO, &os_error);
+  if (os_error == 0)
+    return {};
+  std::string reason = std::strerror(static_cast<int>(os_error));
+  if (detail.find(reason) != std::string::npos)
+    return {};
+  return " (" + reason + ")";
+}
+
+namespace {
+
 class CurlHttpClient : public HttpClient {
  public:
-  explicit CurlHttpClient(const CurlOptions& options)
-      : options_(options), handle_(curl_easy_init()) {
-    // curl_easy_reset() keeps the share, so it is set once.
-    if (handle_ != nullptr)
-      curl_easy_setopt(handle_, CURLOPT_SHARE, shared_cache().handle());
-  }
-  ~CurlHttpClient() override { curl_easy_cleanup(handle_); }
-  CurlHttpClient(const CurlHttpClient&) = delete;
-  CurlHttpClient& operator=(const CurlHttpClient&) = delete;
+  explicit CurlHttpClient(const CurlOptions& options) : transfer_(options) {}
 
   std::expected<HttpResponse, HttpError> send(const HttpRequest& request) override {
-    if (handle_ == nullptr)
-      return std::unexpected(HttpError{HttpErrorKind::protocol, "libcurl failed to start"});
-
-    // Reset clears per-request options but keeps the connection cache, DNS cache and TLS sessions.
-    curl_easy_reset(handle_);
-    generated_.clear();
-    Transfer transfer;
-    transfer.max_body_bytes = options_.max_body_bytes;
-    transfer.interrupt = request.abort != nullptr ? request.abort : options_.interrupt;
-
-    char error_buffer[CURL_ERROR_SIZE] = {};
-    curl_slist* headers = build_headers(request);
-    configure(request, headers, transfer, error_buffer);
-    curl_mime* mime = build_multipart(request);
-    if (mime != nullptr)
-      curl_easy_setopt(handle_, CURLOPT_MIMEPOST, mime);
-
-    if (!request.download_path.empty()) {
-      std::error_code ignored;
-      std::filesystem::create_directories(
-          std::filesystem::path(request.download_path).parent_path(), ignored);
-      transfer.download = std::fopen(request.download_path.c_str(), "wb");
-      if (transfer.download == nullptr) {
-        curl_slist_free_all(headers);
-        curl_mime_free(mime);
-        return std::unexpected(HttpError{HttpErrorKind::invalid_request,
-                                         fmt::format("cannot write download file '{}': {}",
-                                                     request.download_path, std::strerror(errno))});
-      }
-      transfer.download_hash.emplace();
-    }
-
-    CURLcode code = curl_easy_perform(handle_);
-    curl_slist_free_all(headers);
-    curl_mime_free(mime);
-    if (transfer.download != nullptr) {
-      bool closed = std::fclose(transfer.download) == 0;
-      transfer.download_failed = transfer.download_failed || !closed;
-      transfer.response.body_sha256 = transfer.download_hash->hex();
-      if (transfer.download_failed) {
-        return std::unexpected(
-            HttpError{HttpErrorKind::protocol,
-                      fmt::format("cannot write download file '{}'", request.download_path)});
-      }
-    }
-    return finish(code, error_buffer, transfer, request);
+    if (auto error = transfer_.begin(request))
+      return std::unexpected(std::move(*error));
+    return transfer_.end(curl_easy_perform(transfer_.handle()));
   }
 
  private:
-  curl_slist* build_headers(const HttpRequest& request) {
-    curl_slist* list = nullptr;
-    for (const auto& [name, value] : request.headers) {
-      // "Name;" is libcurl's way to send a header with an empty value.
-      std::string line = value.empty() ? name + ";" : name + ": " + value;
-      list = curl_slist_append(list, line.c_str());
-    }
-    // Do not wait for 100-continue before sending a body.
-    list = curl_slist_append(list, "Expect:");
-    return list;
-  }
-
-  void configure(const HttpRequest& request, curl_slist* headers, Transfer& transfer,
-                 char* error_buffer) {
-    curl_easy_setopt(handle_, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, error_buffer);
-    curl_easy_setopt(handle_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(handle_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(handle_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(handle_, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(handle_, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes
-    curl_easy_setopt(handle_, CURLOPT_USERAGENT, "tapis-probe/" PROBE_VERSION);
-
-    auto timeout_ms = static_cast<long>(request.timeout_seconds * 1000);
-    curl_easy_setopt(handle_, CURLOPT_TIMEOUT_MS, std::max(timeout_ms, 1L));
-    curl_easy_setopt(handle_, CURLOPT_CONNECTTIMEOUT_MS, std::clamp(timeout_ms, 1L, 10000L));
-
-    curl_easy_setopt(handle_, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
-    curl_easy_setopt(handle_, CURLOPT_MAXREDIRS, request.max_redirects);
-    curl_easy_setopt(handle_, CURLOPT_SSL_VERIFYPEER, request.verify_tls ? 1L : 0L);
-    curl_easy_setopt(handle_, CURLOPT_SSL_VERIFYHOST, request.verify_tls ? 2L : 0L);
-    if (!request.ca_file.empty())
-      curl_easy_setopt(handle_, CURLOPT_CAINFO, request.ca_file.c_str());
-
-    if (request.basic_auth) {
-      curl_easy_setopt(handle_, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-      curl_easy_setopt(handle_, CURLOPT_USERNAME, request.basic_auth->first.c_str());
-      curl_easy_setopt(handle_, CURLOPT_PASSWORD, request.basic_auth->second.c_str());
-    }
-
-    configure_method(request);
-
-    curl_easy_setopt(handle_, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(handle_, CURLOPT_WRITEDATA, &transfer);
-    curl_easy_setopt(handle_, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(handle_, CURLOPT_HEADERDATA, &transfer);
-    curl_easy_setopt(handle_, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(handle_, CURLOPT_XFERINFODATA, &transfer);
-    curl_easy_setopt(handle_, CURLOPT_NOPROGRESS, 0L);
-  }
-
-  curl_mime* build_multipart(const HttpRequest& request) {
-    if (request.multipart.empty())
-      return nullptr;
-    curl_mime* mime = curl_mime_init(handle_);
-    for (const MultipartPart& part : request.multipart) {
-      curl_mimepart* field = curl_mime_addpart(mime);
-      curl_mime_name(field, part.name.c_str());
-      if (!part.file_path.empty()) {
-        curl_mime_filedata(field, part.file_path.c_str());  // streamed from disk
-      } else if (part.generated) {
-        generated_.push_back({&*part.generated, 0});
-        curl_mime_data_cb(field, static_cast<curl_off_t>(part.generated->size()), read_generated,
-                          seek_generated, nullptr, &generated_.back());
-      } else {
-        curl_mime_data(field, part.value.data(), part.value.size());
-      }
-      if (!part.filename.empty())
-        curl_mime_filename(field, part.filename.c_str());
-      if (!part.content_type.empty())
-        curl_mime_type(field, part.content_type.c_str());
-    }
-    return mime;
-  }
-
-  struct GeneratedCursor {
-    const GeneratedData* data;
-    uint64_t offset;
-  };
-
-  static size_t read_generated(char* buffer, size_t size, size_t count, void* user) {
-    auto* cursor = static_cast<GeneratedCursor*>(user);
-    size_t written = cursor->data->read(cursor->offset, buffer, size * count);
-    cursor->offset += written;
-    return written;
-  }
-
-  static int seek_generated(void* user, curl_off_t offset, int origin) {
-    auto* cursor = static_cast<GeneratedCursor*>(user);
-    if (origin != SEEK_SET || offset < 0)
-      return CURL_SEEKFUNC_CANTSEEK;
-    cursor->offset = static_cast<uint64_t>(offset);
-    return CURL_SEEKFUNC_OK;
-  }
-
-  void configure_method(const HttpRequest& request) {
-    if (request.method == "HEAD") {
-      curl_easy_setopt(handle_, CURLOPT_NOBODY, 1L);
-      return;
-    }
-    if (!request.multipart.empty()) {
-      if (request.method != "POST")
-        curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-      return;
-    }
-    if (request.method == "GET" && request.body.empty()) {
-      curl_easy_setopt(handle_, CURLOPT_HTTPGET, 1L);
-      return;
-    }
-    if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
-        request.method == "PATCH") {
-      curl_easy_setopt(handle_, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(request.body.size()));
-      curl_easy_setopt(handle_, CURLOPT_POSTFIELDS, request.body.data());
-    }
-    if (request.method != "POST")
-      curl_easy_setopt(handle_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  }
-
-  std::expected<HttpResponse, HttpError> finish(CURLcode code, const char* error_buffer,
-                                                Transfer& transfer, const HttpRequest& request) {
-    double seconds = 0;
-    curl_easy_getinfo(handle_, CURLINFO_TOTAL_TIME, &seconds);
-    if (code != CURLE_OK) {
-      std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-      if (transfer.body_too_large) {
-        return std::unexpected(
-            HttpError{HttpErrorKind::body_too_large,
-                      fmt::format("response body larger than {} bytes", transfer.max_body_bytes)});
-      }
-      HttpErrorKind kind = classify(code);
-      if (kind == HttpErrorKind::timeout) {
-        detail = fmt::format("timed out after {:.3g} s: {}", request.timeout_seconds, detail);
-      } else if (kind == HttpErrorKind::interrupted) {
-        detail = "interrupted";
-      } else if (kind == HttpErrorKind::connect) {
-        detail += system_error_suffix(detail);
-      }
-      return std::unexpected(HttpError{kind, detail});
-    }
-
-    HttpResponse& response = transfer.response;
-    long status = 0;
-    curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &status);
-    response.status = static_cast<int>(status);
-    long version = 0;
-    curl_easy_getinfo(handle_, CURLINFO_HTTP_VERSION, &version);
-    response.http_version = version == CURL_HTTP_VERSION_2_0   ? "2"
-                            : version == CURL_HTTP_VERSION_3   ? "3"
-                            : version == CURL_HTTP_VERSION_1_0 ? "1.0"
-                                                               : "1.1";
-    char* effective_url = nullptr;
-    curl_easy_getinfo(handle_, CURLINFO_EFFECTIVE_URL, &effective_url);
-    if (effective_url != nullptr)
-      response.effective_url = effective_url;
-    curl_easy_getinfo(handle_, CURLINFO_REDIRECT_COUNT, &response.redirects);
-    response.seconds = seconds;
-    return std::move(response);
-  }
-
-  // libcurl 7.88 reports a failed connection as "Couldn't connect to server" whatever the
-  // cause; the system error tells a refused port from an unreachable host.
-  std::string system_error_suffix(const std::string& detail) {
-    long os_error = 0;
-    curl_easy_getinfo(handle_, CURLINFO_OS_ERRNO, &os_error);
-    if (os_error == 0)
-      return {};
-    std::string reason = std::strerror(static_cast<int>(os_error));
-    if (detail.find(reason) != std::string::npos)
-      return {};
-    return " (" + reason + ")";
-  }
-
-  CurlOptions options_;
-  CURL* handle_;
-  std::deque<GeneratedCursor> generated_;  // stable addresses for libcurl's read callbacks
+  CurlTransfer transfer_;
 };
 
 }  // namespace

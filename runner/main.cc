@@ -237,6 +237,9 @@ int run(const RunCommand& command) {
   curl_options.max_body_bytes = static_cast<size_t>(std::ceil(command.max_body_mib * 1024 * 1024));
   auto client = make_curl_client(curl_options);
   options.client_factory = [curl_options] { return make_curl_client(curl_options); };
+  options.poll_loop_factory = [curl_options](SendPermits& permits) {
+    return std::make_unique<PollLoop>(curl_options, permits);
+  };
   ConsoleReporter console(stdout, redactor, verbosity);
 
   RunResult result;

@@ -3,48 +3,54 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 
 namespace probe {
 
+std::optional<double> PollSchedule::record(AttemptVerdict verdict, TimePoint now) {
+  ++outcome_.attempts;
+  outcome_.seconds = seconds_at(now);
+  if (verdict == AttemptVerdict::satisfied) {
+    outcome_.stop = PollStop::satisfied;
+    return std::nullopt;
+  }
+  if (verdict == AttemptVerdict::failed) {
+    outcome_.stop = PollStop::failed;
+    return std::nullopt;
+  }
+  // The timeout is the primary limit: when the same attempt reaches both, it timed out.
+  double left = policy_.timeout_seconds - outcome_.seconds;
+  if (left <= 0) {
+    outcome_.stop = PollStop::timed_out;
+    return std::nullopt;
+  }
+  if (policy_.max_attempts && outcome_.attempts >= *policy_.max_attempts) {
+    outcome_.stop = PollStop::attempts_exhausted;
+    return std::nullopt;
+  }
+  double wait = std::min(next_wait_, left);
+  next_wait_ *= policy_.backoff;
+  if (policy_.max_interval_seconds)
+    next_wait_ = std::min(next_wait_, *policy_.max_interval_seconds);
+  return wait;
+}
+
+void PollSchedule::interrupt(TimePoint now) {
+  outcome_.seconds = seconds_at(now);
+  outcome_.stop = PollStop::interrupted;
+}
+
 PollOutcome run_poll(const PollPolicy& policy, Waiter& waiter,
                      const std::function<AttemptVerdict(int attempt)>& attempt) {
-  auto start = waiter.now();
-  auto elapsed = [&] { return std::chrono::duration<double>(waiter.now() - start).count(); };
-  PollOutcome outcome;
-  double wait = policy.interval_seconds;
-
+  PollSchedule schedule(policy, waiter.now());
   while (true) {
-    ++outcome.attempts;
-    AttemptVerdict verdict = attempt(outcome.attempts);
-    outcome.seconds = elapsed();
-    if (verdict == AttemptVerdict::satisfied) {
-      outcome.stop = PollStop::satisfied;
-      return outcome;
+    AttemptVerdict verdict = attempt(schedule.next_attempt());
+    std::optional<double> wait = schedule.record(verdict, waiter.now());
+    if (!wait)
+      return schedule.outcome();
+    if (!waiter.sleep_for(*wait)) {
+      schedule.interrupt(waiter.now());
+      return schedule.outcome();
     }
-    if (verdict == AttemptVerdict::failed) {
-      outcome.stop = PollStop::failed;
-      return outcome;
-    }
-    // The timeout is the primary limit: when the same attempt reaches both, it timed out.
-    double left = policy.timeout_seconds - outcome.seconds;
-    if (left <= 0) {
-      outcome.stop = PollStop::timed_out;
-      return outcome;
-    }
-    if (policy.max_attempts && outcome.attempts >= *policy.max_attempts) {
-      outcome.stop = PollStop::attempts_exhausted;
-      return outcome;
-    }
-
-    if (!waiter.sleep_for(std::min(wait, left))) {
-      outcome.seconds = elapsed();
-      outcome.stop = PollStop::interrupted;
-      return outcome;
-    }
-    wait *= policy.backoff;
-    if (policy.max_interval_seconds)
-      wait = std::min(wait, *policy.max_interval_seconds);
   }
 }
 

@@ -2,6 +2,7 @@
 // out.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,6 +32,36 @@ struct PollOutcome {
   PollStop stop = PollStop::timed_out;
   int attempts = 0;
   double seconds = 0;
+};
+
+// The timing rules of one poll, apart from how attempts are sent and how waits pass: run_poll
+// drives it on the calling thread, PollLoop on its own thread for many polls at once.
+class PollSchedule {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+
+  PollSchedule(const PollPolicy& policy, TimePoint start) : policy_(policy), start_(start) {
+    next_wait_ = policy.interval_seconds;
+  }
+
+  // The 1-based number of the attempt to send next.
+  int next_attempt() const { return outcome_.attempts + 1; }
+  // Records the verdict of the attempt just made. Returns the seconds to wait before the next
+  // one, or nothing when the poll is over and outcome() says why.
+  std::optional<double> record(AttemptVerdict verdict, TimePoint now);
+  // Ends the poll during a wait.
+  void interrupt(TimePoint now);
+  const PollOutcome& outcome() const { return outcome_; }
+
+ private:
+  double seconds_at(TimePoint now) const {
+    return std::chrono::duration<double>(now - start_).count();
+  }
+
+  PollPolicy policy_;
+  TimePoint start_;
+  double next_wait_;
+  PollOutcome outcome_;
 };
 
 // Calls `attempt` (with the 1-based attempt number) until it returns a final verdict, the

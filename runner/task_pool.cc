@@ -17,7 +17,7 @@ constexpr size_t kMaxThreads = 4096;
 void ClientLease::release() {
   if (pool_ == nullptr || client_ == nullptr)
     return;
-  pool_->give_back(std::exchange(client_, nullptr));
+  pool_->return_client(std::exchange(client_, nullptr));
 }
 
 void ClientLease::reacquire() {
@@ -110,20 +110,47 @@ HttpClient* TaskPool::take_client(std::unique_lock<std::mutex>& lock) {
     return client;
   }
   Resumer self;
-  resumers_.push_back(&self);
+  resumers_.push_back({&self, nullptr});
   self.handed.wait(lock, [&self] { return self.client != nullptr; });
   return self.client;
 }
 
-void TaskPool::give_back(HttpClient* client) {
+void TaskPool::return_client(HttpClient* client) {
   std::lock_guard lock(mutex_);
+  hand_on(client);
+}
+
+bool TaskPool::try_take() {
+  std::lock_guard lock(mutex_);
+  if (free_clients_.empty() || !resumers_.empty())
+    return false;
+  lent_.push_back(free_clients_.back());
+  free_clients_.pop_back();
+  return true;
+}
+
+void TaskPool::take_later(std::function<void()> granted) {
+  std::lock_guard lock(mutex_);
+  resumers_.push_back({nullptr, std::move(granted)});
+}
+
+void TaskPool::give_back() {
+  std::lock_guard lock(mutex_);
+  HttpClient* client = lent_.back();
+  lent_.pop_back();
   hand_on(client);
 }
 
 void TaskPool::hand_on(HttpClient* client) {
   if (!resumers_.empty()) {
-    Resumer* next = resumers_.front();
+    Waiting waiting = std::move(resumers_.front());
     resumers_.pop_front();
+    if (waiting.thread == nullptr) {
+      lent_.push_back(client);
+      waiting.granted();
+      return;
+    }
+    Resumer* next = waiting.thread;
     next->client = client;
     // Under the mutex: once it is released, the resumer may return and its Resumer is gone.
     next->handed.notify_one();

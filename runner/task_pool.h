@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http_client.h"
+#include "poll_loop.h"
 #include "waiter.h"
 
 namespace probe {
@@ -62,7 +63,10 @@ class LeaseWaiter : public Waiter {
 // waited longest to resume, else to a new thread for the next task, else to the free list. Each
 // hand-over wakes exactly the thread that receives the client, so a thousand waiting polls cost
 // no more wake-ups than the requests they send.
-class TaskPool {
+//
+// The pool also lends its clients as SendPermits to a PollLoop, which holds one per attempt in
+// flight without using it, so the loop's requests count against the same bound.
+class TaskPool : public SendPermits {
  public:
   using Task = std::function<void(size_t index, ClientLease& lease)>;
 
@@ -73,6 +77,10 @@ class TaskPool {
 
   // Runs every task and returns when all have finished.
   void run();
+
+  bool try_take() override;
+  void take_later(std::function<void()> granted) override;
+  void give_back() override;
 
   // The maximum number of threads alive at once.
   size_t peak_threads();
@@ -87,11 +95,16 @@ class TaskPool {
     std::condition_variable handed;
     HttpClient* client = nullptr;
   };
+  // Who waits for the next free client: a resuming thread, or a SendPermits borrower.
+  struct Waiting {
+    Resumer* thread = nullptr;
+    std::function<void()> granted;
+  };
 
   void start_thread(HttpClient* client);  // requires mutex_
   void thread_main(HttpClient* client);
   HttpClient* take_client(std::unique_lock<std::mutex>& lock);
-  void give_back(HttpClient* client);
+  void return_client(HttpClient* client);
   void hand_on(HttpClient* client);  // requires mutex_
 
   std::vector<std::unique_ptr<HttpClient>> clients_;
@@ -101,7 +114,8 @@ class TaskPool {
   std::mutex mutex_;
   std::condition_variable all_done_;
   std::vector<HttpClient*> free_clients_;
-  std::deque<Resumer*> resumers_;  // oldest first
+  std::deque<Waiting> resumers_;  // oldest first
+  std::vector<HttpClient*> lent_;  // held as permits
   size_t next_task_ = 0;
   size_t live_threads_ = 0;
   size_t peak_threads_ = 0;

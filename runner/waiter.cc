@@ -22,6 +22,10 @@ void init_interrupt_pipe() {
     g_pipe[0] = g_pipe[1] = -1;
 }
 
+int interrupt_fd() {
+  return g_pipe[0];
+}
+
 void notify_interrupt() {
   if (g_pipe[1] < 0)
     return;

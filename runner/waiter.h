@@ -25,6 +25,10 @@ class SystemWaiter : public Waiter {
 // Creates the interruption pipe. Call once from main before signal handlers are installed.
 void init_interrupt_pipe();
 
+// The read end of the interruption pipe, readable once a signal arrived; -1 before
+// init_interrupt_pipe().
+int interrupt_fd();
+
 // Marks the process as interrupted and wakes every SystemWaiter. Async-signal-safe.
 void notify_interrupt();
 

@@ -1,0 +1,339 @@
+#include "poll_loop.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <deque>
+#include <queue>
+#include <utility>
+
+#include "curl_transfer.h"
+#include "waiter.h"
+
+namespace probe {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The longest the loop sleeps with nothing to do; a new poll or a signal wakes it sooner.
+constexpr int kIdleWaitMs = 60'000;
+
+Clock::duration to_duration(double seconds) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+}  // namespace
+
+struct PollLoop::Active {
+  explicit Active(const LoopPoll& asked) : poll(asked), schedule(asked.policy, Clock::now()) {}
+
+  const LoopPoll& poll;
+  PollSchedule schedule;
+  HttpRequest request;              // of the attempt in flight
+  std::condition_variable finished;
+  bool done = false;                // guarded by Inbox::mutex
+};
+
+class PollLoop::Engine {
+ private:
+  // What test threads and the permit pool hand to the loop's thread. Shared, so that a permit
+  // granted after the loop has stopped finds it gone instead of touching freed memory.
+  struct Inbox {
+    std::mutex mutex;
+    CURLM* multi = nullptr;  // null once the loop has stopped
+    std::vector<Active*> polls;
+    int granted = 0;
+    bool stopping = false;
+
+    void wake() {
+      if (multi != nullptr)
+        curl_multi_wakeup(multi);
+    }
+  };
+
+ public:
+  Engine(const CurlOptions& options, SendPermits& permits)
+      : options_(options), permits_(permits), inbox_(std::make_shared<Inbox>()) {
+    multi_ = curl_multi_init();
+    inbox_->multi = multi_;
+  }
+
+  ~Engine() {
+    for (auto& slot : slots_) {
+      if (slot->active != nullptr)
+        curl_multi_remove_handle(multi_, slot->transfer.handle());
+    }
+    slots_.clear();
+    curl_multi_cleanup(multi_);
+  }
+
+  PollOutcome run(const LoopPoll& poll) {
+    Active active(poll);
+    std::unique_lock lock(inbox_->mutex);
+    inbox_->polls.push_back(&active);
+    inbox_->wake();
+    active.finished.wait(lock, [&active] { return active.done; });
+    return active.schedule.outcome();
+  }
+
+  void stop() {
+    std::lock_guard lock(inbox_->mutex);
+    inbox_->stopping = true;
+    inbox_->wake();
+  }
+
+  void main() {
+    for (;;) {
+      if (!take_inbox())
+        break;
+      if (!interrupted_ && options_.interrupt != nullptr && options_.interrupt->load())
+        interrupt_all();
+      fire_timers();
+      send_ready();
+      wait_for_events();
+      collect_finished();
+    }
+    std::lock_guard lock(inbox_->mutex);
+    inbox_->multi = nullptr;
+  }
+
+ private:
+  struct Timer {
+    Clock::time_point due;
+    Active* active;
+    bool ends_poll;  // the run's --max-time: the poll stops here instead of sending again
+
+    bool operator>(const Timer& other) const { return due > other.due; }
+  };
+
+  // A transfer and the poll whose attempt it carries, or none while idle.
+  struct Slot {
+    explicit Slot(const CurlOptions& options) : transfer(options) {}
+    CurlTransfer transfer;
+    Active* active = nullptr;
+  };
+
+  // Moves new polls and granted permits in. False once the loop should end: stopping with no
+  // poll left.
+  bool take_inbox() {
+    std::vector<Active*> polls;
+    {
+      std::lock_guard lock(inbox_->mutex);
+      polls.swap(inbox_->polls);
+      if (inbox_->granted > 0) {
+        held_ += std::exchange(inbox_->granted, 0);
+        asked_ = false;
+      }
+      if (inbox_->stopping && polls.empty() && live_ == 0)
+        return false;
+    }
+    live_ += polls.size();
+    ready_.insert(ready_.end(), polls.begin(), polls.end());
+    return true;
+  }
+
+  void fire_timers() {
+    const Clock::time_point now = Clock::now();
+    while (!timers_.empty() && timers_.top().due <= now) {
+      Timer timer = timers_.top();
+      timers_.pop();
+      if (timer.ends_poll) {
+        timer.active->schedule.interrupt(now);
+        finish(*timer.active);
+      } else {
+        ready_.push_back(timer.active);
+      }
+    }
+  }
+
+  // A permit for one more request, taken at once or asked for.
+  bool acquire() {
+    if (held_ > 0) {
+      --held_;
+      return true;
+    }
+    if (permits_.try_take())
+      return true;
+    if (!asked_) {
+      asked_ = true;
+      std::weak_ptr<Inbox> weak = inbox_;
+      permits_.take_later([weak] {
+        if (auto inbox = weak.lock()) {
+          std::lock_guard lock(inbox->mutex);
+          ++inbox->granted;
+          inbox->wake();
+        }
+      });
+    }
+    return false;
+  }
+
+  void send_ready() {
+    while (!ready_.empty() && acquire()) {
+      Active* active = ready_.front();
+      ready_.pop_front();
+      start_attempt(*active);
+    }
+    // Permits granted after the polls that wanted them ended go back.
+    if (ready_.empty()) {
+      for (; held_ > 0; --held_)
+        permits_.give_back();
+    }
+  }
+
+  void start_attempt(Active& active) {
+    const int attempt = active.schedule.next_attempt();
+    auto prepared = active.poll.prepare(attempt);
+    if (!prepared) {
+      permits_.give_back();
+      after_verdict(active, prepared.error());
+      return;
+    }
+    active.request = std::move(*prepared);
+    if (interrupted_) {
+      permits_.give_back();
+      attempt_done(active, std::unexpected(HttpError{HttpErrorKind::interrupted, "interrupted"}));
+      return;
+    }
+    Slot& slot = idle_slot();
+    if (auto error = slot.transfer.begin(active.request)) {
+      permits_.give_back();
+      attempt_done(active, std::unexpected(std::move(*error)));
+      return;
+    }
+    slot.active = &active;
+    curl_easy_setopt(slot.transfer.handle(), CURLOPT_PRIVATE, &slot);
+    curl_multi_add_handle(multi_, slot.transfer.handle());
+  }
+
+  Slot& idle_slot() {
+    for (auto& slot : slots_) {
+      if (slot->active == nullptr)
+        return *slot;
+    }
+    slots_.push_back(std::make_unique<Slot>(options_));
+    return *slots_.back();
+  }
+
+  void wait_for_events() {
+    int timeout = kIdleWaitMs;
+    const Clock::time_point now = Clock::now();
+    if (!timers_.empty()) {
+      auto until = std::chrono::ceil<std::chrono::milliseconds>(timers_.top().due - now).count();
+      timeout = static_cast<int>(std::clamp<long long>(until, 0, timeout));
+    }
+    long curl_timeout = -1;
+    curl_multi_timeout(multi_, &curl_timeout);
+    if (curl_timeout >= 0)
+      timeout = std::min(timeout, static_cast<int>(curl_timeout));
+    curl_waitfd signal_fd = {interrupt_fd(), CURL_WAIT_POLLIN, 0};
+    const bool watch_signal = !interrupted_ && signal_fd.fd >= 0;
+    curl_multi_poll(multi_, watch_signal ? &signal_fd : nullptr, watch_signal ? 1 : 0, timeout,
+                    nullptr);
+    if (watch_signal && (signal_fd.revents & CURL_WAIT_POLLIN) != 0)
+      interrupt_all();
+  }
+
+  void collect_finished() {
+    int running = 0;
+    curl_multi_perform(multi_, &running);
+    int queued = 0;
+    while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+      if (message->msg != CURLMSG_DONE)
+        continue;
+      const CURLcode code = message->data.result;
+      void* private_data = nullptr;
+      curl_easy_getinfo(message->easy_handle, CURLINFO_PRIVATE, &private_data);
+      auto* slot = static_cast<Slot*>(private_data);
+      curl_multi_remove_handle(multi_, message->easy_handle);
+      permits_.give_back();
+      Active& active = *std::exchange(slot->active, nullptr);
+      attempt_done(active, slot->transfer.end(code));
+    }
+  }
+
+  // Ends every poll at once: those waiting and those with an attempt in flight.
+  void interrupt_all() {
+    interrupted_ = true;
+    for (auto& slot : slots_) {
+      if (slot->active == nullptr)
+        continue;
+      curl_multi_remove_handle(multi_, slot->transfer.handle());
+      permits_.give_back();
+      Active& active = *std::exchange(slot->active, nullptr);
+      slot->transfer.end(CURLE_ABORTED_BY_CALLBACK);
+      attempt_done(active, std::unexpected(HttpError{HttpErrorKind::interrupted, "interrupted"}));
+    }
+    const Clock::time_point now = Clock::now();
+    for (; !timers_.empty(); timers_.pop()) {
+      timers_.top().active->schedule.interrupt(now);
+      finish(*timers_.top().active);
+    }
+    for (; !ready_.empty(); ready_.pop_front()) {
+      ready_.front()->schedule.interrupt(now);
+      finish(*ready_.front());
+    }
+  }
+
+  void attempt_done(Active& active, std::expected<HttpResponse, HttpError> result) {
+    after_verdict(active, active.poll.judge(active.schedule.next_attempt(), std::move(result)));
+  }
+
+  void after_verdict(Active& active, AttemptVerdict verdict) {
+    const Clock::time_point now = Clock::now();
+    std::optional<double> wait = active.schedule.record(verdict, now);
+    if (!wait) {
+      finish(active);
+      return;
+    }
+    if (interrupted_) {
+      active.schedule.interrupt(now);
+      finish(active);
+      return;
+    }
+    const Clock::time_point due = now + to_duration(*wait);
+    const auto& deadline = active.poll.deadline;
+    if (deadline && *deadline <= due)
+      timers_.push({std::max(*deadline, now), &active, true});
+    else
+      timers_.push({due, &active, false});
+  }
+
+  void finish(Active& active) {
+    --live_;
+    std::lock_guard lock(inbox_->mutex);
+    active.done = true;
+    // Under the mutex: once it is released, run() may return and `active` is gone.
+    active.finished.notify_one();
+  }
+
+  const CurlOptions options_;
+  SendPermits& permits_;
+  std::shared_ptr<Inbox> inbox_;
+  CURLM* multi_ = nullptr;
+
+  // Owned by the loop's thread.
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::deque<Active*> ready_;  // due, waiting for a permit
+  std::vector<std::unique_ptr<Slot>> slots_;
+  size_t live_ = 0;  // polls taken in and not finished
+  int held_ = 0;     // permits granted and not yet used
+  bool asked_ = false;
+  bool interrupted_ = false;
+};
+
+PollLoop::PollLoop(const CurlOptions& options, SendPermits& permits)
+    : engine_(std::make_unique<Engine>(options, permits)),
+      thread_([engine = engine_.get()] { engine->main(); }) {}
+
+PollLoop::~PollLoop() {
+  engine_->stop();
+  thread_.join();
+}
+
+PollOutcome PollLoop::run(const LoopPoll& poll) {
+  return engine_->run(poll);
+}
+
+}  // namespace probe

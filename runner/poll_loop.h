@@ -1,0 +1,66 @@
+// Polls of many tests driven from one thread, so that a thousand tests waiting for their jobs
+// cost one thread's wake-ups instead of a thousand.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <expected>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "http_client.h"
+#include "poller.h"
+
+namespace probe {
+
+// The right to have one request in flight. The loop holds one per attempt it sends, and the
+// test threads of a TaskPool hold one per client, so that together they keep to --jobs.
+class SendPermits {
+ public:
+  virtual ~SendPermits() = default;
+  // Takes a free permit at once. False when none is free or others already wait for one.
+  virtual bool try_take() = 0;
+  // Asks for a permit: `granted` runs once, on whichever thread frees one, under that pool's
+  // lock, so it must only record the grant and return.
+  virtual void take_later(std::function<void()> granted) = 0;
+  virtual void give_back() = 0;
+};
+
+// What a test asks of the loop: when to send, what to send and how to judge each answer. The
+// functions run on the loop's thread while the test's thread waits in PollLoop::run.
+struct LoopPoll {
+  PollPolicy policy;
+  // The run's --max-time: a wait that would pass it ends the poll there as interrupted.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  // The request of attempt n, or the attempt's verdict when it ends before anything is sent.
+  std::function<std::expected<HttpRequest, AttemptVerdict>(int attempt)> prepare;
+  std::function<AttemptVerdict(int attempt, std::expected<HttpResponse, HttpError> result)> judge;
+};
+
+// One thread that holds every poll's timer and sends the due attempts through libcurl's multi
+// interface, over connections it keeps open across attempts and polls. A test's thread blocks
+// in run() for the whole poll and wakes once, when the poll ends.
+class PollLoop {
+ public:
+  // `permits` must outlive the loop. The loop's thread starts here.
+  PollLoop(const CurlOptions& options, SendPermits& permits);
+  ~PollLoop();
+  PollLoop(const PollLoop&) = delete;
+  PollLoop& operator=(const PollLoop&) = delete;
+
+  // Runs `poll` to its end and returns how it ended. Safe to call from many threads at once.
+  PollOutcome run(const LoopPoll& poll);
+
+ private:
+  struct Active;
+  class Engine;
+
+  std::unique_ptr<Engine> engine_;
+  std::thread thread_;
+};
+
+}  // namespace probe
