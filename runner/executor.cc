@@ -499,9 +499,8 @@ std::expected<HttpResponse, StepError> Executor::send(HttpClient& client,
   return received(client.send(*request), cleanup, cut_by_limit);
 }
 
-std::expected<HttpRequest, StepError> Executor::outgoing(const HttpRequest& prepared,
-                                                         AuthKind auth, bool cleanup,
-                                                         bool& cut_by_limit) {
+std::expected<HttpRequest, StepError> Executor::outgoing(const HttpRequest& prepared, AuthKind auth,
+                                                         bool cleanup, bool& cut_by_limit) {
   HttpRequest request = prepared;
   if (auth == AuthKind::user || auth == AuthKind::service) {
     auto headers = tokens_.headers(auth);

@@ -1,5 +1,3 @@
-#include "curl_transfer.h"
-
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <strings.h>
@@ -12,12 +10,13 @@
 #include <filesystem>
 #include <mutex>
 
+#include "curl_transfer.h"
+
 namespace probe {
 
 namespace {
 
 using State = CurlTransfer::State;
-
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<State*>(user);
@@ -296,7 +295,6 @@ curl_mime* CurlTransfer::build_multipart(const HttpRequest& request) {
   }
   return mime;
 }
-
 
 size_t CurlTransfer::read_generated(char* buffer, size_t size, size_t count, void* user) {
   auto* cursor = static_cast<GeneratedCursor*>(user);

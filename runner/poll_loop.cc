@@ -30,9 +30,9 @@ struct PollLoop::Active {
 
   const LoopPoll& poll;
   PollSchedule schedule;
-  HttpRequest request;              // of the attempt in flight
+  HttpRequest request;  // of the attempt in flight
   std::condition_variable finished;
-  bool done = false;                // guarded by Inbox::mutex
+  bool done = false;  // guarded by Inbox::mutex
 };
 
 class PollLoop::Engine {

@@ -114,7 +114,7 @@ class TaskPool : public SendPermits {
   std::mutex mutex_;
   std::condition_variable all_done_;
   std::vector<HttpClient*> free_clients_;
-  std::deque<Waiting> resumers_;  // oldest first
+  std::deque<Waiting> resumers_;   // oldest first
   std::vector<HttpClient*> lent_;  // held as permits
   size_t next_task_ = 0;
   size_t live_threads_ = 0;

@@ -81,13 +81,15 @@ std::string system_out(const std::string& junit_text, const std::string& test_na
   return junit_text.substr(start, end == std::string::npos ? std::string::npos : end - start);
 }
 
-class CleanupAfterFailure : public SimulatorTest {
+// Each test runs with -j 1, where a poll waits on its test's thread, and with -j 4, where the
+// poll loop's thread sends the attempts: both must report the same and clean up.
+class CleanupAfterFailure : public SimulatorTest, public testing::WithParamInterface<const char*> {
  protected:
   // Starts the simulator with short status times and the reset fault, and runs the case file.
   ProcessResult run_case() {
     start_simulator({"--pace", "0.1", "--fault", kFaultSpec});
     before_ = simulator().state();
-    return run_probe(concat({{"run", kCase}, site_args(), report_args(reports_)}),
+    return run_probe(concat({{"run", kCase, "-j", GetParam()}, site_args(), report_args(reports_)}),
                      simulator_secrets());
   }
 
@@ -95,7 +97,9 @@ class CleanupAfterFailure : public SimulatorTest {
   json before_;
 };
 
-TEST_F(CleanupAfterFailure, EveryKindOfFailureCleansUp) {
+INSTANTIATE_TEST_SUITE_P(Jobs, CleanupAfterFailure, testing::Values("1", "4"));
+
+TEST_P(CleanupAfterFailure, EveryKindOfFailureCleansUp) {
   ProcessResult run = run_case();
 
   EXPECT_EQ(run.status.exit_code, 1) << describe(run.status) << "\n" << run.out << run.err;
@@ -134,7 +138,7 @@ TEST_F(CleanupAfterFailure, EveryKindOfFailureCleansUp) {
   EXPECT_EQ(run.out.find("cleanup failed"), std::string::npos) << run.out;
 }
 
-TEST_F(CleanupAfterFailure, FailedJobIsReportedWithinOnePollInterval) {
+TEST_P(CleanupAfterFailure, FailedJobIsReportedWithinOnePollInterval) {
   ProcessResult run = run_case();
   ASSERT_FALSE(run.status.timed_out) << run.out;
 
@@ -177,7 +181,7 @@ TEST_F(CleanupAfterFailure, FailedJobIsReportedWithinOnePollInterval) {
       << tap;
 }
 
-TEST_F(CleanupAfterFailure, StalledTransferIsReportedAtItsTimeout) {
+TEST_P(CleanupAfterFailure, StalledTransferIsReportedAtItsTimeout) {
   ProcessResult run = run_case();
   ASSERT_FALSE(run.status.timed_out) << run.out;
 
@@ -212,13 +216,15 @@ TEST_F(CleanupAfterFailure, StalledTransferIsReportedAtItsTimeout) {
   EXPECT_NE(tap.find("\"poll seconds\": \"" + std::string(match[2])), std::string::npos) << tap;
 }
 
-TEST_F(CleanupAfterFailure, SigtermDuringPollStillCleansUp) {
+TEST_P(CleanupAfterFailure, SigtermDuringPollStillCleansUp) {
   Simulator& sim = start_simulator({"--pace", "0.1"});
   json before = sim.state();
   ReportPaths reports = report_paths();
-  std::unique_ptr<Process> probe = start_probe(
-      concat({{"run", "tests/e2e/cases/interrupt-poll.yaml"}, site_args(), report_args(reports)}),
-      simulator_secrets(), "probe");
+  std::unique_ptr<Process> probe =
+      start_probe(concat({{"run", "tests/e2e/cases/interrupt-poll.yaml", "-j", GetParam()},
+                          site_args(),
+                          report_args(reports)}),
+                  simulator_secrets(), "probe");
 
   // Wait until the poll has sent a few requests.
   auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -244,15 +250,16 @@ TEST_F(CleanupAfterFailure, SigtermDuringPollStillCleansUp) {
   EXPECT_EQ(after["transfers"]["by_status"], json({{"CANCELLED", 1}})) << after.dump(2);
 }
 
-TEST_F(CleanupAfterFailure, MaxTimeEndsPollWait) {
+TEST_P(CleanupAfterFailure, MaxTimeEndsPollWait) {
   Simulator& sim = start_simulator();
   json before = sim.state();
   ReportPaths reports = report_paths();
-  ProcessResult run = run_probe(concat({{"run", "tests/e2e/cases/max-time-poll.yaml"},
-                                        site_args(),
-                                        report_args(reports),
-                                        {"--max-time", "2", "--cleanup-grace", "20"}}),
-                                simulator_secrets());
+  ProcessResult run =
+      run_probe(concat({{"run", "tests/e2e/cases/max-time-poll.yaml"},
+                        site_args(),
+                        report_args(reports),
+                        {"--max-time", "2", "--cleanup-grace", "20", "-j", GetParam()}}),
+                simulator_secrets());
 
   EXPECT_EQ(run.status.exit_code, 1) << describe(run.status) << "\n" << run.out << run.err;
   // The poll's first wait would end 30 s after its first attempt.

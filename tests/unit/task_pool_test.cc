@@ -171,6 +171,59 @@ TEST(TaskPool, ResumingTasksGetTheClientInTurn) {
   EXPECT_EQ(pool.peak_threads(), 4u);
 }
 
+TEST(TaskPool, PermitsAreTheClients) {
+  // One client, one task. What the task holds cannot be taken; once released it can, and the
+  // task then waits for the permit to come back before it resumes.
+  std::atomic<bool> held_is_taken{true};
+  std::atomic<bool> free_is_taken{false};
+  std::atomic<bool> resumed_early{false};
+  TaskPool* running = nullptr;
+  TaskPool pool(clients(1), 1, [&](size_t, ClientLease& lease) {
+    held_is_taken = running->try_take();
+    lease.release();
+    free_is_taken = running->try_take();
+    auto resumed = std::async(std::launch::async, [&lease] { lease.reacquire(); });
+    auto give_up = std::chrono::steady_clock::now() + kLongEnough;
+    while (running->resuming() == 0 && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::yield();
+    resumed_early = resumed.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    running->give_back();
+    resumed.wait();
+  });
+  running = &pool;
+  pool.run();
+  EXPECT_FALSE(held_is_taken.load());
+  EXPECT_TRUE(free_is_taken.load());
+  EXPECT_FALSE(resumed_early.load());
+}
+
+TEST(TaskPool, PermitAskedForIsGrantedAtTheRelease) {
+  // One client, held by the task, which asks for a permit for someone else. Releasing the client
+  // grants that permit, so the task resumes only once the permit is given back.
+  EventLog log;
+  std::atomic<bool> in_time{true};
+  TaskPool* running = nullptr;
+  TaskPool pool(clients(1), 1, [&](size_t, ClientLease& lease) {
+    running->take_later([&log] { log.add("granted"); });
+    lease.release();
+    log.add("released");
+    lease.reacquire();  // after the permit comes back
+    log.add("resumed");
+  });
+  running = &pool;
+  std::thread returner([&] {
+    auto give_up = std::chrono::steady_clock::now() + kLongEnough;
+    while (log.events().size() < 2 && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::yield();
+    in_time = log.events().size() == 2;
+    running->give_back();
+  });
+  pool.run();
+  returner.join();
+  ASSERT_TRUE(in_time.load());
+  EXPECT_EQ(log.events(), (std::vector<std::string>{"granted", "released", "resumed"}));
+}
+
 TEST(TaskPool, UnpooledLeaseKeepsClient) {
   NullClient client;
   ClientLease lease(client);

@@ -1,0 +1,375 @@
+#include "poll_loop.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <future>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace probe {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Permits counted by hand, to check what the loop takes and gives back.
+class CountedPermits : public SendPermits {
+ public:
+  explicit CountedPermits(int count) : free_(count) {}
+
+  bool try_take() override {
+    std::lock_guard lock(mutex_);
+    if (free_ == 0 || !waiting_.empty())
+      return false;
+    --free_;
+    return true;
+  }
+  void take_later(std::function<void()> granted) override {
+    std::lock_guard lock(mutex_);
+    waiting_.push_back(std::move(granted));
+  }
+  void give_back() override {
+    std::lock_guard lock(mutex_);
+    if (waiting_.empty()) {
+      ++free_;
+      return;
+    }
+    std::function<void()> granted = std::move(waiting_.front());
+    waiting_.pop_front();
+    granted();
+  }
+  int free() {
+    std::lock_guard lock(mutex_);
+    return free_;
+  }
+
+ private:
+  std::mutex mutex_;
+  int free_;
+  std::deque<std::function<void()>> waiting_;
+};
+
+// A loopback server whose /jobs/ID answers RUNNING until it has been asked `ready_after` times,
+// then FINISHED. It counts the requests it is serving at once.
+class JobServer {
+ public:
+  explicit JobServer(int ready_after = 3, std::chrono::milliseconds delay = 0ms)
+      : ready_after_(ready_after), delay_(delay) {
+    server_.new_task_queue = [] { return new httplib::ThreadPool(64); };
+    server_.Get(R"(/jobs/(\w+))", [this](const httplib::Request& request, httplib::Response& out) {
+      int now = ++in_flight_;
+      for (int seen = peak_in_flight_.load(); now > seen;)
+        peak_in_flight_.compare_exchange_weak(seen, now);
+      if (delay_ > 0ms)
+        std::this_thread::sleep_for(delay_);
+      int asked = 0;
+      {
+        std::lock_guard lock(mutex_);
+        asked = ++asked_[request.matches[1].str()];
+      }
+      out.set_content(asked >= ready_after_ ? "FINISHED" : "RUNNING", "text/plain");
+      --in_flight_;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    // bind_to_any_port() already listens, so connections queue until the thread accepts them.
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~JobServer() {
+    server_.stop();
+    thread_.join();
+  }
+
+  std::string url(const std::string& job) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/jobs/" + job;
+  }
+  int asked(const std::string& job) {
+    std::lock_guard lock(mutex_);
+    return asked_[job];
+  }
+  int peak_in_flight() const { return peak_in_flight_; }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  const int ready_after_;
+  const std::chrono::milliseconds delay_;
+  std::mutex mutex_;
+  std::map<std::string, int> asked_;
+  std::atomic<int> in_flight_ = 0;
+  std::atomic<int> peak_in_flight_ = 0;
+};
+
+// A loopback port that was free a moment ago and has no listener.
+int unused_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    close(fd);
+    return 0;
+  }
+  close(fd);
+  return ntohs(address.sin_port);
+}
+
+PollPolicy quick_policy() {
+  PollPolicy policy;
+  policy.interval_seconds = 0.01;
+  policy.timeout_seconds = 20;
+  return policy;
+}
+
+// A poll of `url` that is satisfied by a FINISHED body. Records what each attempt saw.
+struct JobPoll {
+  explicit JobPoll(std::string target, PollPolicy policy = quick_policy())
+      : url(std::move(target)) {
+    poll.policy = policy;
+    poll.prepare = [this](int) -> std::expected<HttpRequest, AttemptVerdict> {
+      HttpRequest request;
+      request.url = url;
+      request.timeout_seconds = timeout_seconds;
+      return request;
+    };
+    poll.judge = [this](int attempt, std::expected<HttpResponse, HttpError> result) {
+      attempts.push_back(attempt);
+      if (!result) {
+        errors.push_back(result.error());
+        return AttemptVerdict::pending;
+      }
+      bodies.push_back(result->body);
+      return result->body == "FINISHED" ? AttemptVerdict::satisfied : AttemptVerdict::pending;
+    };
+  }
+
+  std::string url;
+  double timeout_seconds = 10;
+  LoopPoll poll;
+  std::vector<int> attempts;
+  std::vector<std::string> bodies;
+  std::vector<HttpError> errors;
+};
+
+TEST(PollLoop, PollsUntilTheConditionHolds) {
+  JobServer server(3);
+  CountedPermits permits(2);
+  PollLoop loop(CurlOptions{}, permits);
+  JobPoll job(server.url("a"));
+
+  PollOutcome outcome = loop.run(job.poll);
+
+  EXPECT_EQ(outcome.stop, PollStop::satisfied);
+  EXPECT_EQ(outcome.attempts, 3);
+  EXPECT_EQ(job.attempts, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(job.bodies, (std::vector<std::string>{"RUNNING", "RUNNING", "FINISHED"}));
+  EXPECT_EQ(server.asked("a"), 3);
+  EXPECT_EQ(permits.free(), 2) << "every permit is given back";
+}
+
+TEST(PollLoop, StopsAtMaxAttempts) {
+  JobServer server(100);
+  CountedPermits permits(1);
+  PollLoop loop(CurlOptions{}, permits);
+  PollPolicy policy = quick_policy();
+  policy.max_attempts = 4;
+  JobPoll job(server.url("b"), policy);
+
+  PollOutcome outcome = loop.run(job.poll);
+
+  EXPECT_EQ(outcome.stop, PollStop::attempts_exhausted);
+  EXPECT_EQ(outcome.attempts, 4);
+  EXPECT_EQ(server.asked("b"), 4);
+}
+
+TEST(PollLoop, StopsAtTheTimeoutWithTheLastAttemptOnIt) {
+  JobServer server(1000);
+  CountedPermits permits(1);
+  PollLoop loop(CurlOptions{}, permits);
+  PollPolicy policy = quick_policy();
+  policy.interval_seconds = 0.05;
+  policy.timeout_seconds = 0.3;
+  JobPoll job(server.url("c"), policy);
+
+  auto start = std::chrono::steady_clock::now();
+  PollOutcome outcome = loop.run(job.poll);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  EXPECT_EQ(outcome.stop, PollStop::timed_out);
+  EXPECT_GE(outcome.attempts, 2);
+  EXPECT_GE(outcome.seconds, 0.3);
+  EXPECT_LT(seconds, 10) << "the wait is bounded by the timeout";
+}
+
+TEST(PollLoop, FailVerdictEndsThePoll) {
+  JobServer server(100);
+  CountedPermits permits(1);
+  PollLoop loop(CurlOptions{}, permits);
+  JobPoll job(server.url("d"));
+  job.poll.judge = [](int attempt, std::expected<HttpResponse, HttpError>) {
+    return attempt == 2 ? AttemptVerdict::failed : AttemptVerdict::pending;
+  };
+
+  PollOutcome outcome = loop.run(job.poll);
+
+  EXPECT_EQ(outcome.stop, PollStop::failed);
+  EXPECT_EQ(outcome.attempts, 2);
+}
+
+TEST(PollLoop, AttemptThatFailsBeforeSendingCountsAndSendsNothing) {
+  JobServer server(1);
+  CountedPermits permits(1);
+  PollLoop loop(CurlOptions{}, permits);
+  JobPoll job(server.url("e"));
+  auto build = job.poll.prepare;
+  job.poll.prepare = [&build](int attempt) -> std::expected<HttpRequest, AttemptVerdict> {
+    if (attempt == 1)
+      return std::unexpected(AttemptVerdict::pending);  // as a token that could not be minted
+    return build(attempt);
+  };
+
+  PollOutcome outcome = loop.run(job.poll);
+
+  EXPECT_EQ(outcome.stop, PollStop::satisfied);
+  EXPECT_EQ(outcome.attempts, 2);
+  EXPECT_EQ(job.attempts, (std::vector<int>{2})) << "only sent attempts are judged";
+  EXPECT_EQ(server.asked("e"), 1);
+  EXPECT_EQ(permits.free(), 1);
+}
+
+TEST(PollLoop, TransferErrorsReachTheJudge) {
+  CountedPermits permits(1);
+  PollLoop loop(CurlOptions{}, permits);
+  const int port = unused_port();
+  PollPolicy policy = quick_policy();
+  policy.max_attempts = 2;
+  JobPoll job("http://127.0.0.1:" + std::to_string(port) + "/jobs/f", policy);
+
+  PollOutcome outcome = loop.run(job.poll);
+
+  EXPECT_EQ(outcome.stop, PollStop::attempts_exhausted);
+  ASSERT_EQ(job.errors.size(), 2u);
+  EXPECT_EQ(job.errors[0].kind, HttpErrorKind::connect);
+}
+
+TEST(PollLoop, RequestTimeoutEndsASlowAttempt) {
+  JobServer server(1, 800ms);
+  CountedPermits permits(1);
+  PollLoop loop(CurlOptions{}, permits);
+  PollPolicy policy = quick_policy();
+  policy.max_attempts = 1;
+  JobPoll job(server.url("g"), policy);
+  job.timeout_seconds = 0.2;
+
+  PollOutcome outcome = loop.run(job.poll);
+
+  EXPECT_EQ(outcome.stop, PollStop::attempts_exhausted);
+  ASSERT_EQ(job.errors.size(), 1u);
+  EXPECT_EQ(job.errors[0].kind, HttpErrorKind::timeout);
+  EXPECT_EQ(permits.free(), 1);
+}
+
+TEST(PollLoop, DeadlineEndsAWaitAsAnInterruption) {
+  JobServer server(1000);
+  CountedPermits permits(1);
+  PollLoop loop(CurlOptions{}, permits);
+  PollPolicy policy = quick_policy();
+  policy.interval_seconds = 30;
+  policy.timeout_seconds = 60;
+  JobPoll job(server.url("h"), policy);
+  job.poll.deadline = std::chrono::steady_clock::now() + 200ms;
+
+  PollOutcome outcome = loop.run(job.poll);
+
+  EXPECT_EQ(outcome.stop, PollStop::interrupted);
+  EXPECT_EQ(outcome.attempts, 1);
+  EXPECT_GE(outcome.seconds, 0.15);
+  EXPECT_LT(outcome.seconds, 5);
+}
+
+TEST(PollLoop, InterruptionEndsWaitingPollsAndSendsNoMore) {
+  JobServer server(1000);
+  CountedPermits permits(1);
+  std::atomic<bool> interrupt = false;
+  CurlOptions options;
+  options.interrupt = &interrupt;
+  PollLoop loop(options, permits);
+  PollPolicy policy = quick_policy();
+  policy.interval_seconds = 0.05;
+  JobPoll job(server.url("i"), policy);
+  auto judge = job.poll.judge;
+  job.poll.judge = [&](int attempt, std::expected<HttpResponse, HttpError> result) {
+    if (attempt == 2)
+      interrupt = true;  // as SIGINT would, between attempts
+    return judge(attempt, std::move(result));
+  };
+
+  PollOutcome outcome = loop.run(job.poll);
+
+  EXPECT_EQ(outcome.stop, PollStop::interrupted);
+  EXPECT_EQ(outcome.attempts, 2);
+  EXPECT_EQ(server.asked("i"), 2);
+
+  // A poll that starts after the interruption judges its first attempt as interrupted unsent.
+  JobPoll late(server.url("j"), policy);
+  EXPECT_EQ(loop.run(late.poll).stop, PollStop::interrupted);
+  ASSERT_EQ(late.errors.size(), 1u);
+  EXPECT_EQ(late.errors[0].kind, HttpErrorKind::interrupted);
+  EXPECT_EQ(server.asked("j"), 0);
+  EXPECT_EQ(permits.free(), 1);
+}
+
+TEST(PollLoop, ManyPollsKeepToThePermits) {
+  JobServer server(3, 5ms);
+  CountedPermits permits(3);
+  PollLoop loop(CurlOptions{}, permits);
+  constexpr int kPolls = 40;
+  std::vector<std::unique_ptr<JobPoll>> jobs;
+  for (int i = 0; i < kPolls; ++i)
+    jobs.push_back(std::make_unique<JobPoll>(server.url("m" + std::to_string(i))));
+
+  std::vector<std::future<PollOutcome>> outcomes;
+  for (auto& job : jobs)
+    outcomes.push_back(std::async(std::launch::async, [&] { return loop.run(job->poll); }));
+  for (auto& outcome : outcomes) {
+    ASSERT_EQ(outcome.wait_for(20s), std::future_status::ready);
+    PollOutcome done = outcome.get();
+    EXPECT_EQ(done.stop, PollStop::satisfied);
+    EXPECT_EQ(done.attempts, 3);
+  }
+
+  EXPECT_LE(server.peak_in_flight(), 3);
+  EXPECT_GE(server.peak_in_flight(), 2) << "attempts of different polls overlap";
+  EXPECT_EQ(permits.free(), 3);
+}
+
+TEST(PollLoop, WaitsForAPermitHeldElsewhere) {
+  JobServer server(1);
+  CountedPermits permits(1);
+  ASSERT_TRUE(permits.try_take());  // as a test thread sending on its own
+  PollLoop loop(CurlOptions{}, permits);
+  JobPoll job(server.url("p"));
+
+  auto outcome = std::async(std::launch::async, [&] { return loop.run(job.poll); });
+  EXPECT_EQ(outcome.wait_for(200ms), std::future_status::timeout);
+  EXPECT_EQ(server.asked("p"), 0);
+
+  permits.give_back();
+  ASSERT_EQ(outcome.wait_for(20s), std::future_status::ready);
+  EXPECT_EQ(outcome.get().stop, PollStop::satisfied);
+  EXPECT_EQ(permits.free(), 1);
+}
+
+}  // namespace
+}  // namespace probe
