@@ -17,7 +17,7 @@ namespace probe {
 
 class CurlTransfer {
  public:
-  // What libcurl's callbacks fill in while the transfer runs.
+  // The fields that libcurl's callbacks fill in while the transfer runs.
   struct State {
     HttpResponse response;
     size_t max_body_bytes = 0;

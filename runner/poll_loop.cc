@@ -16,7 +16,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The longest the loop sleeps with nothing to do; a new poll or a signal wakes it sooner.
+// The maximum sleep of an idle loop. A new poll or a signal wakes it sooner.
 constexpr int kIdleWaitMs = 60'000;
 
 Clock::duration to_duration(double seconds) {
@@ -37,8 +37,8 @@ struct PollLoop::Active {
 
 class PollLoop::Engine {
  private:
-  // What test threads and the permit pool hand to the loop's thread. Shared, so that a permit
-  // granted after the loop has stopped finds it gone instead of touching freed memory.
+  // The mailbox of the loop's thread, for test threads and the permit pool. Shared, so that a
+  // permit granted after the loop has stopped finds it gone instead of touching freed memory.
   struct Inbox {
     std::mutex mutex;
     CURLM* multi = nullptr;  // null once the loop has stopped
@@ -123,7 +123,7 @@ class PollLoop::Engine {
       polls.swap(inbox_->polls);
       if (inbox_->granted > 0) {
         held_ += std::exchange(inbox_->granted, 0);
-        asked_ = false;
+        permit_requested_ = false;
       }
       if (inbox_->stopping && polls.empty() && live_ == 0)
         return false;
@@ -155,8 +155,8 @@ class PollLoop::Engine {
     }
     if (permits_.try_take())
       return true;
-    if (!asked_) {
-      asked_ = true;
+    if (!permit_requested_) {
+      permit_requested_ = true;
       std::weak_ptr<Inbox> weak = inbox_;
       permits_.take_later([weak] {
         if (auto inbox = weak.lock()) {
@@ -319,7 +319,7 @@ class PollLoop::Engine {
   std::vector<std::unique_ptr<Slot>> slots_;
   size_t live_ = 0;  // polls taken in and not finished
   int held_ = 0;     // permits granted and not yet used
-  bool asked_ = false;
+  bool permit_requested_ = false;
   bool interrupted_ = false;
 };
 

@@ -55,14 +55,13 @@ class LeaseWaiter : public Waiter {
 };
 
 // Runs tasks 0..count-1, each on a thread holding one of the clients. The clients bound how
-// many tasks send requests at once; a task waiting between poll attempts keeps none, and the
-// pool starts another thread for the next task in its place. So with N clients, up to N tasks
-// are busy and any number wait, each waiting task costing one idle thread.
+// many tasks send requests at once; a task waiting for a poll keeps none, and the pool starts
+// another thread for the next task in its place. So with N clients, up to N tasks are busy and
+// any number wait, each waiting task costing one idle thread.
 //
-// A client passes from hand to hand: a test that stops using it gives it to the test that has
-// waited longest to resume, else to a new thread for the next task, else to the free list. Each
-// hand-over wakes exactly the thread that receives the client, so a thousand waiting polls cost
-// no more wake-ups than the requests they send.
+// A client passes from hand to hand: a test that stops using it gives it to whoever has waited
+// longest for one (a resuming test or a permit borrower), else to a new thread for the next
+// task, else to the free list. Each hand-over wakes exactly the thread that receives the client.
 //
 // The pool also lends its clients as SendPermits to a PollLoop, which holds one per attempt in
 // flight without using it, so the loop's requests count against the same bound.

@@ -58,7 +58,7 @@ class CountedPermits : public SendPermits {
   std::deque<std::function<void()>> waiting_;
 };
 
-// A loopback server whose /jobs/ID answers RUNNING until it has been asked `ready_after` times,
+// A loopback server whose /jobs/ID returns RUNNING until it has had `ready_after` requests,
 // then FINISHED. It counts the requests it is serving at once.
 class JobServer {
  public:
@@ -71,12 +71,12 @@ class JobServer {
         peak_in_flight_.compare_exchange_weak(seen, now);
       if (delay_ > 0ms)
         std::this_thread::sleep_for(delay_);
-      int asked = 0;
+      int count = 0;
       {
         std::lock_guard lock(mutex_);
-        asked = ++asked_[request.matches[1].str()];
+        count = ++requests_[request.matches[1].str()];
       }
-      out.set_content(asked >= ready_after_ ? "FINISHED" : "RUNNING", "text/plain");
+      out.set_content(count >= ready_after_ ? "FINISHED" : "RUNNING", "text/plain");
       --in_flight_;
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
@@ -91,9 +91,9 @@ class JobServer {
   std::string url(const std::string& job) const {
     return "http://127.0.0.1:" + std::to_string(port_) + "/jobs/" + job;
   }
-  int asked(const std::string& job) {
+  int requests(const std::string& job) {
     std::lock_guard lock(mutex_);
-    return asked_[job];
+    return requests_[job];
   }
   int peak_in_flight() const { return peak_in_flight_; }
 
@@ -104,7 +104,7 @@ class JobServer {
   const int ready_after_;
   const std::chrono::milliseconds delay_;
   std::mutex mutex_;
-  std::map<std::string, int> asked_;
+  std::map<std::string, int> requests_;
   std::atomic<int> in_flight_ = 0;
   std::atomic<int> peak_in_flight_ = 0;
 };
@@ -174,7 +174,7 @@ TEST(PollLoop, PollsUntilTheConditionHolds) {
   EXPECT_EQ(outcome.attempts, 3);
   EXPECT_EQ(job.attempts, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(job.bodies, (std::vector<std::string>{"RUNNING", "RUNNING", "FINISHED"}));
-  EXPECT_EQ(server.asked("a"), 3);
+  EXPECT_EQ(server.requests("a"), 3);
   EXPECT_EQ(permits.free(), 2) << "every permit is given back";
 }
 
@@ -190,10 +190,10 @@ TEST(PollLoop, StopsAtMaxAttempts) {
 
   EXPECT_EQ(outcome.stop, PollStop::attempts_exhausted);
   EXPECT_EQ(outcome.attempts, 4);
-  EXPECT_EQ(server.asked("b"), 4);
+  EXPECT_EQ(server.requests("b"), 4);
 }
 
-TEST(PollLoop, StopsAtTheTimeoutWithTheLastAttemptOnIt) {
+TEST(PollLoop, StopsAtTimeout) {
   JobServer server(1000);
   CountedPermits permits(1);
   PollLoop loop(CurlOptions{}, permits);
@@ -227,7 +227,7 @@ TEST(PollLoop, FailVerdictEndsThePoll) {
   EXPECT_EQ(outcome.attempts, 2);
 }
 
-TEST(PollLoop, AttemptThatFailsBeforeSendingCountsAndSendsNothing) {
+TEST(PollLoop, UnsentAttemptStillCounts) {
   JobServer server(1);
   CountedPermits permits(1);
   PollLoop loop(CurlOptions{}, permits);
@@ -244,7 +244,7 @@ TEST(PollLoop, AttemptThatFailsBeforeSendingCountsAndSendsNothing) {
   EXPECT_EQ(outcome.stop, PollStop::satisfied);
   EXPECT_EQ(outcome.attempts, 2);
   EXPECT_EQ(job.attempts, (std::vector<int>{2})) << "only sent attempts are judged";
-  EXPECT_EQ(server.asked("e"), 1);
+  EXPECT_EQ(server.requests("e"), 1);
   EXPECT_EQ(permits.free(), 1);
 }
 
@@ -319,14 +319,14 @@ TEST(PollLoop, InterruptionEndsWaitingPollsAndSendsNoMore) {
 
   EXPECT_EQ(outcome.stop, PollStop::interrupted);
   EXPECT_EQ(outcome.attempts, 2);
-  EXPECT_EQ(server.asked("i"), 2);
+  EXPECT_EQ(server.requests("i"), 2);
 
   // A poll that starts after the interruption judges its first attempt as interrupted unsent.
   JobPoll late(server.url("j"), policy);
   EXPECT_EQ(loop.run(late.poll).stop, PollStop::interrupted);
   ASSERT_EQ(late.errors.size(), 1u);
   EXPECT_EQ(late.errors[0].kind, HttpErrorKind::interrupted);
-  EXPECT_EQ(server.asked("j"), 0);
+  EXPECT_EQ(server.requests("j"), 0);
   EXPECT_EQ(permits.free(), 1);
 }
 
@@ -363,7 +363,7 @@ TEST(PollLoop, WaitsForAPermitHeldElsewhere) {
 
   auto outcome = std::async(std::launch::async, [&] { return loop.run(job.poll); });
   EXPECT_EQ(outcome.wait_for(200ms), std::future_status::timeout);
-  EXPECT_EQ(server.asked("p"), 0);
+  EXPECT_EQ(server.requests("p"), 0);
 
   permits.give_back();
   ASSERT_EQ(outcome.wait_for(20s), std::future_status::ready);
