@@ -119,14 +119,46 @@ struct JsonDocument::Parsed {
   element root;
 };
 
+namespace {
+
+// A parser's buffers grow with the largest document it has read. A thread keeps the parser of
+// its last document for the next one, so that each body does not allocate buffers of over ten
+// times its size and touch them fresh. Parsers that grew past this size are freed instead.
+constexpr size_t kMaxKeptCapacity = 4 << 20;
+
+// The parser kept by the current thread. Reset when the thread ends; the flag outlives it, so a
+// document destroyed later frees its parser instead of keeping it.
+struct KeptParser {
+  ~KeptParser();
+  std::unique_ptr<JsonDocument::Parsed> parsed;
+};
+thread_local bool t_kept_parser_gone = false;
+thread_local KeptParser t_kept_parser;
+
+KeptParser::~KeptParser() {
+  t_kept_parser_gone = true;
+}
+
+}  // namespace
+
 JsonDocument::JsonDocument(std::unique_ptr<Parsed> parsed) : parsed_(std::move(parsed)) {}
 
-JsonDocument::~JsonDocument() = default;
+JsonDocument::~JsonDocument() {
+  if (parsed_ && !t_kept_parser_gone && parsed_->parser.capacity() <= kMaxKeptCapacity)
+    t_kept_parser.parsed = std::move(parsed_);
+}
 
 std::unique_ptr<JsonDocument> JsonDocument::parse(const std::string& text) {
-  auto parsed = std::make_unique<Parsed>();
-  if (parsed->parser.parse(text).get(parsed->root) != simdjson::SUCCESS)
+  std::unique_ptr<Parsed> parsed;
+  if (!t_kept_parser_gone && t_kept_parser.parsed)
+    parsed = std::move(t_kept_parser.parsed);
+  else
+    parsed = std::make_unique<Parsed>();
+  if (parsed->parser.parse(text).get(parsed->root) != simdjson::SUCCESS) {
+    if (!t_kept_parser_gone)
+      t_kept_parser.parsed = std::move(parsed);
     return nullptr;
+  }
   return std::unique_ptr<JsonDocument>(new JsonDocument(std::move(parsed)));
 }
 

@@ -49,8 +49,10 @@ class JsonDocument {
   void visit_string_members(std::span<const std::string_view> names, int max_depth,
                             const std::function<void(std::string_view value)>& visit) const;
 
- private:
+  // A simdjson parser and the root of the document it read; public for the thread's spare parser.
   struct Parsed;
+
+ private:
   explicit JsonDocument(std::unique_ptr<Parsed> parsed);
 
   std::unique_ptr<Parsed> parsed_;
