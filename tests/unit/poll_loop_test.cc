@@ -125,10 +125,10 @@ int unused_port() {
   return ntohs(address.sin_port);
 }
 
-PollPolicy quick_policy() {
+PollPolicy quick_policy(double interval_seconds = 0.01, double timeout_seconds = 20) {
   PollPolicy policy;
-  policy.interval_seconds = 0.01;
-  policy.timeout_seconds = 20;
+  policy.interval_seconds = interval_seconds;
+  policy.timeout_seconds = timeout_seconds;
   return policy;
 }
 
@@ -162,48 +162,51 @@ struct JobPoll {
   std::vector<HttpError> errors;
 };
 
-TEST(PollLoop, PollsUntilTheConditionHolds) {
-  JobServer server(3);
-  CountedPermits permits(2);
-  PollLoop loop(CurlOptions{}, permits);
-  JobPoll job(server.url("a"));
+// A job server, permits and a loop over them: what most tests start from.
+struct LoopRig {
+  explicit LoopRig(int ready_after, int permit_count = 1, std::chrono::milliseconds delay = 0ms,
+                   CurlOptions options = {})
+      : server(ready_after, delay), permits(permit_count), loop(options, permits) {}
 
-  PollOutcome outcome = loop.run(job.poll);
+  JobServer server;
+  CountedPermits permits;
+  PollLoop loop;
+};
+
+TEST(PollLoop, PollsUntilTheConditionHolds) {
+  LoopRig rig(3, 2);
+  JobPoll job(rig.server.url("a"));
+
+  PollOutcome outcome = rig.loop.run(job.poll);
 
   EXPECT_EQ(outcome.stop, PollStop::satisfied);
   EXPECT_EQ(outcome.attempts, 3);
   EXPECT_EQ(job.attempts, (std::vector<int>{1, 2, 3}));
   EXPECT_EQ(job.bodies, (std::vector<std::string>{"RUNNING", "RUNNING", "FINISHED"}));
-  EXPECT_EQ(server.requests("a"), 3);
-  EXPECT_EQ(permits.free(), 2) << "every permit is given back";
+  EXPECT_EQ(rig.server.requests("a"), 3);
+  EXPECT_EQ(rig.permits.free(), 2) << "every permit is given back";
 }
 
 TEST(PollLoop, StopsAtMaxAttempts) {
-  JobServer server(100);
-  CountedPermits permits(1);
-  PollLoop loop(CurlOptions{}, permits);
+  LoopRig rig(100);
   PollPolicy policy = quick_policy();
   policy.max_attempts = 4;
-  JobPoll job(server.url("b"), policy);
+  JobPoll job(rig.server.url("b"), policy);
 
-  PollOutcome outcome = loop.run(job.poll);
+  PollOutcome outcome = rig.loop.run(job.poll);
 
   EXPECT_EQ(outcome.stop, PollStop::attempts_exhausted);
   EXPECT_EQ(outcome.attempts, 4);
-  EXPECT_EQ(server.requests("b"), 4);
+  EXPECT_EQ(rig.server.requests("b"), 4);
 }
 
 TEST(PollLoop, StopsAtTimeout) {
-  JobServer server(1000);
-  CountedPermits permits(1);
-  PollLoop loop(CurlOptions{}, permits);
-  PollPolicy policy = quick_policy();
-  policy.interval_seconds = 0.05;
-  policy.timeout_seconds = 0.3;
-  JobPoll job(server.url("c"), policy);
+  LoopRig rig(1000);
+  PollPolicy policy = quick_policy(0.05, 0.3);
+  JobPoll job(rig.server.url("c"), policy);
 
   auto start = std::chrono::steady_clock::now();
-  PollOutcome outcome = loop.run(job.poll);
+  PollOutcome outcome = rig.loop.run(job.poll);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   EXPECT_EQ(outcome.stop, PollStop::timed_out);
@@ -213,25 +216,21 @@ TEST(PollLoop, StopsAtTimeout) {
 }
 
 TEST(PollLoop, FailVerdictEndsThePoll) {
-  JobServer server(100);
-  CountedPermits permits(1);
-  PollLoop loop(CurlOptions{}, permits);
-  JobPoll job(server.url("d"));
+  LoopRig rig(100);
+  JobPoll job(rig.server.url("d"));
   job.poll.judge = [](int attempt, std::expected<HttpResponse, HttpError>) {
     return attempt == 2 ? AttemptVerdict::failed : AttemptVerdict::pending;
   };
 
-  PollOutcome outcome = loop.run(job.poll);
+  PollOutcome outcome = rig.loop.run(job.poll);
 
   EXPECT_EQ(outcome.stop, PollStop::failed);
   EXPECT_EQ(outcome.attempts, 2);
 }
 
 TEST(PollLoop, UnsentAttemptStillCounts) {
-  JobServer server(1);
-  CountedPermits permits(1);
-  PollLoop loop(CurlOptions{}, permits);
-  JobPoll job(server.url("e"));
+  LoopRig rig(1);
+  JobPoll job(rig.server.url("e"));
   auto build = job.poll.prepare;
   job.poll.prepare = [&build](int attempt) -> std::expected<HttpRequest, AttemptVerdict> {
     if (attempt == 1)
@@ -239,13 +238,13 @@ TEST(PollLoop, UnsentAttemptStillCounts) {
     return build(attempt);
   };
 
-  PollOutcome outcome = loop.run(job.poll);
+  PollOutcome outcome = rig.loop.run(job.poll);
 
   EXPECT_EQ(outcome.stop, PollStop::satisfied);
   EXPECT_EQ(outcome.attempts, 2);
   EXPECT_EQ(job.attempts, (std::vector<int>{2})) << "only sent attempts are judged";
-  EXPECT_EQ(server.requests("e"), 1);
-  EXPECT_EQ(permits.free(), 1);
+  EXPECT_EQ(rig.server.requests("e"), 1);
+  EXPECT_EQ(rig.permits.free(), 1);
 }
 
 TEST(PollLoop, TransferErrorsReachTheJudge) {
@@ -264,33 +263,27 @@ TEST(PollLoop, TransferErrorsReachTheJudge) {
 }
 
 TEST(PollLoop, RequestTimeoutEndsASlowAttempt) {
-  JobServer server(1, 800ms);
-  CountedPermits permits(1);
-  PollLoop loop(CurlOptions{}, permits);
+  LoopRig rig(1, 1, 800ms);
   PollPolicy policy = quick_policy();
   policy.max_attempts = 1;
-  JobPoll job(server.url("g"), policy);
+  JobPoll job(rig.server.url("g"), policy);
   job.timeout_seconds = 0.2;
 
-  PollOutcome outcome = loop.run(job.poll);
+  PollOutcome outcome = rig.loop.run(job.poll);
 
   EXPECT_EQ(outcome.stop, PollStop::attempts_exhausted);
   ASSERT_EQ(job.errors.size(), 1u);
   EXPECT_EQ(job.errors[0].kind, HttpErrorKind::timeout);
-  EXPECT_EQ(permits.free(), 1);
+  EXPECT_EQ(rig.permits.free(), 1);
 }
 
 TEST(PollLoop, DeadlineEndsAWaitAsAnInterruption) {
-  JobServer server(1000);
-  CountedPermits permits(1);
-  PollLoop loop(CurlOptions{}, permits);
-  PollPolicy policy = quick_policy();
-  policy.interval_seconds = 30;
-  policy.timeout_seconds = 60;
-  JobPoll job(server.url("h"), policy);
+  LoopRig rig(1000);
+  PollPolicy policy = quick_policy(30, 60);
+  JobPoll job(rig.server.url("h"), policy);
   job.poll.deadline = std::chrono::steady_clock::now() + 200ms;
 
-  PollOutcome outcome = loop.run(job.poll);
+  PollOutcome outcome = rig.loop.run(job.poll);
 
   EXPECT_EQ(outcome.stop, PollStop::interrupted);
   EXPECT_EQ(outcome.attempts, 1);
@@ -299,15 +292,12 @@ TEST(PollLoop, DeadlineEndsAWaitAsAnInterruption) {
 }
 
 TEST(PollLoop, InterruptionEndsWaitingPollsAndSendsNoMore) {
-  JobServer server(1000);
-  CountedPermits permits(1);
   std::atomic<bool> interrupt = false;
   CurlOptions options;
   options.interrupt = &interrupt;
-  PollLoop loop(options, permits);
-  PollPolicy policy = quick_policy();
-  policy.interval_seconds = 0.05;
-  JobPoll job(server.url("i"), policy);
+  LoopRig rig(1000, 1, 0ms, options);
+  PollPolicy policy = quick_policy(0.05);
+  JobPoll job(rig.server.url("i"), policy);
   auto judge = job.poll.judge;
   job.poll.judge = [&](int attempt, std::expected<HttpResponse, HttpError> result) {
     if (attempt == 2)
@@ -315,33 +305,31 @@ TEST(PollLoop, InterruptionEndsWaitingPollsAndSendsNoMore) {
     return judge(attempt, std::move(result));
   };
 
-  PollOutcome outcome = loop.run(job.poll);
+  PollOutcome outcome = rig.loop.run(job.poll);
 
   EXPECT_EQ(outcome.stop, PollStop::interrupted);
   EXPECT_EQ(outcome.attempts, 2);
-  EXPECT_EQ(server.requests("i"), 2);
+  EXPECT_EQ(rig.server.requests("i"), 2);
 
   // A poll that starts after the interruption judges its first attempt as interrupted unsent.
-  JobPoll late(server.url("j"), policy);
-  EXPECT_EQ(loop.run(late.poll).stop, PollStop::interrupted);
+  JobPoll late(rig.server.url("j"), policy);
+  EXPECT_EQ(rig.loop.run(late.poll).stop, PollStop::interrupted);
   ASSERT_EQ(late.errors.size(), 1u);
   EXPECT_EQ(late.errors[0].kind, HttpErrorKind::interrupted);
-  EXPECT_EQ(server.requests("j"), 0);
-  EXPECT_EQ(permits.free(), 1);
+  EXPECT_EQ(rig.server.requests("j"), 0);
+  EXPECT_EQ(rig.permits.free(), 1);
 }
 
 TEST(PollLoop, ManyPollsKeepToThePermits) {
-  JobServer server(3, 5ms);
-  CountedPermits permits(3);
-  PollLoop loop(CurlOptions{}, permits);
+  LoopRig rig(3, 3, 5ms);
   constexpr int kPolls = 40;
   std::vector<std::unique_ptr<JobPoll>> jobs;
   for (int i = 0; i < kPolls; ++i)
-    jobs.push_back(std::make_unique<JobPoll>(server.url("m" + std::to_string(i))));
+    jobs.push_back(std::make_unique<JobPoll>(rig.server.url("m" + std::to_string(i))));
 
   std::vector<std::future<PollOutcome>> outcomes;
   for (auto& job : jobs)
-    outcomes.push_back(std::async(std::launch::async, [&] { return loop.run(job->poll); }));
+    outcomes.push_back(std::async(std::launch::async, [&] { return rig.loop.run(job->poll); }));
   for (auto& outcome : outcomes) {
     ASSERT_EQ(outcome.wait_for(20s), std::future_status::ready);
     PollOutcome done = outcome.get();
@@ -349,26 +337,24 @@ TEST(PollLoop, ManyPollsKeepToThePermits) {
     EXPECT_EQ(done.attempts, 3);
   }
 
-  EXPECT_LE(server.peak_in_flight(), 3);
-  EXPECT_GE(server.peak_in_flight(), 2) << "attempts of different polls overlap";
-  EXPECT_EQ(permits.free(), 3);
+  EXPECT_LE(rig.server.peak_in_flight(), 3);
+  EXPECT_GE(rig.server.peak_in_flight(), 2) << "attempts of different polls overlap";
+  EXPECT_EQ(rig.permits.free(), 3);
 }
 
 TEST(PollLoop, WaitsForAPermitHeldElsewhere) {
-  JobServer server(1);
-  CountedPermits permits(1);
-  ASSERT_TRUE(permits.try_take());  // as a test thread sending on its own
-  PollLoop loop(CurlOptions{}, permits);
-  JobPoll job(server.url("p"));
+  LoopRig rig(1);
+  ASSERT_TRUE(rig.permits.try_take());  // as a test thread sending on its own
+  JobPoll job(rig.server.url("p"));
 
-  auto outcome = std::async(std::launch::async, [&] { return loop.run(job.poll); });
+  auto outcome = std::async(std::launch::async, [&] { return rig.loop.run(job.poll); });
   EXPECT_EQ(outcome.wait_for(200ms), std::future_status::timeout);
-  EXPECT_EQ(server.requests("p"), 0);
+  EXPECT_EQ(rig.server.requests("p"), 0);
 
-  permits.give_back();
+  rig.permits.give_back();
   ASSERT_EQ(outcome.wait_for(20s), std::future_status::ready);
   EXPECT_EQ(outcome.get().stop, PollStop::satisfied);
-  EXPECT_EQ(permits.free(), 1);
+  EXPECT_EQ(rig.permits.free(), 1);
 }
 
 }  // namespace
