@@ -48,6 +48,21 @@ class CurlTransfer {
     uint64_t offset;
   };
 
+  // The options of the last request set up, apart from its URL. A GET or HEAD with no body that
+  // matches them keeps the handle's set-up and changes only the URL.
+  struct Shape {
+    std::string method;
+    HeaderList headers;
+    double timeout_seconds = 0;
+    bool follow_redirects = true;
+    long max_redirects = 0;
+    bool verify_tls = true;
+    std::string ca_file;
+    std::optional<std::pair<std::string, std::string>> basic_auth;
+  };
+
+  static bool has_shape(const HttpRequest& request);
+  bool same_shape(const HttpRequest& request) const;
   void release();
   curl_slist* build_headers(const HttpRequest& request);
   void configure(const HttpRequest& request);
@@ -62,6 +77,7 @@ class CurlTransfer {
   CURL* handle_;
   const HttpRequest* request_ = nullptr;
   std::optional<State> state_;  // of the transfer begun last
+  std::optional<Shape> shape_;  // set while the handle's options fit a request of this shape
   curl_slist* headers_ = nullptr;
   curl_mime* mime_ = nullptr;
   char error_buffer_[CURL_ERROR_SIZE] = {};
