@@ -60,7 +60,22 @@ std::expected<HeaderList, std::string> TokenProvider::headers(AuthKind kind) {
     }
     token = std::move(*minted);
   }
+  return headers_of(token);
+}
 
+std::optional<std::expected<HeaderList, std::string>> TokenProvider::ready_headers(AuthKind kind) {
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock())
+    return std::nullopt;
+  const Token& token = kind == AuthKind::service ? service_ : user_;
+  if (token.failure)
+    return std::unexpected(*token.failure);
+  if (!token.present || clock_() >= token.renew_at)
+    return std::nullopt;
+  return headers_of(token);
+}
+
+HeaderList TokenProvider::headers_of(const Token& token) {
   HeaderList headers = {{"X-Tapis-Token", token.value}};
   headers.insert(headers.end(), token.extra_headers.begin(), token.extra_headers.end());
   return headers;

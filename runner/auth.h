@@ -27,6 +27,9 @@ class TokenProvider {
   // use and again when fewer than min(60 s, half its lifetime) remain. A failed login is remembered
   // for the rest of the run, so a bad password is not retried by every test.
   std::expected<HeaderList, std::string> headers(AuthKind kind);
+  // The same without ever blocking: nothing when a token must be minted first or another thread
+  // holds the provider, which may be minting.
+  std::optional<std::expected<HeaderList, std::string>> ready_headers(AuthKind kind);
 
   int tokens_minted() const { return minted_; }
 
@@ -39,6 +42,7 @@ class TokenProvider {
     bool present = false;
   };
 
+  static HeaderList headers_of(const Token& token);
   std::expected<Token, std::string> mint_user_token();
   std::expected<Token, std::string> mint_service_token();
   std::expected<Token, std::string> mint(const HttpRequest& request, HeaderList extra_headers);

@@ -500,13 +500,20 @@ std::expected<HttpResponse, StepError> Executor::send(HttpClient& client,
 }
 
 std::expected<HttpRequest, StepError> Executor::outgoing(const HttpRequest& prepared, AuthKind auth,
-                                                         bool cleanup, bool& cut_by_limit) {
+                                                         bool cleanup, bool& cut_by_limit,
+                                                         bool wait_for_token) {
   HttpRequest request = prepared;
   if (auth == AuthKind::user || auth == AuthKind::service) {
-    auto headers = tokens_.headers(auth);
+    std::optional<std::expected<HeaderList, std::string>> headers;
+    if (wait_for_token)
+      headers = tokens_.headers(auth);
+    else
+      headers = tokens_.ready_headers(auth);
     if (!headers)
-      return std::unexpected(StepError{headers.error(), false});
-    request.headers.insert(request.headers.end(), headers->begin(), headers->end());
+      return std::unexpected(StepError{"", false, true});
+    if (!*headers)
+      return std::unexpected(StepError{headers->error(), false});
+    request.headers.insert(request.headers.end(), (*headers)->begin(), (*headers)->end());
   }
 
   // A cleanup step still runs after an interruption, within the grace period.
@@ -627,12 +634,16 @@ std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& s
     LoopPoll attempts;
     attempts.policy = poll.policy;
     attempts.deadline = options_.deadline;
-    attempts.prepare = [&](int attempt) -> std::expected<HttpRequest, AttemptVerdict> {
-      auto ready = outgoing(request, auth, false, cut_by_limit);
-      if (!ready)
-        return std::unexpected(judge(attempt, std::unexpected(std::move(ready.error()))));
-      return std::move(*ready);
+    attempts.prepare = [&](int attempt) -> std::expected<HttpRequest, NotSent> {
+      auto ready = outgoing(request, auth, false, cut_by_limit, false);
+      if (ready)
+        return std::move(*ready);
+      if (ready.error().token_pending)
+        return std::unexpected(NotSent{});
+      return std::unexpected(NotSent{judge(attempt, std::unexpected(std::move(ready.error())))});
     };
+    // A token is minted on this test's thread, so the loop goes on sending other polls meanwhile.
+    attempts.slow_work = [&] { (void)tokens_.headers(auth); };
     attempts.judge = [&](int attempt, std::expected<HttpResponse, HttpError> result) {
       return judge(attempt, received(std::move(result), false, cut_by_limit));
     };

@@ -65,6 +65,7 @@ struct RunOptions {
 struct StepError {
   std::string message;
   bool interrupted = false;
+  bool token_pending = false;  // only when not waiting for tokens: one must be minted first
 };
 
 class Executor {
@@ -97,9 +98,11 @@ class Executor {
   std::expected<HttpResponse, StepError> send(HttpClient& client, const HttpRequest& request,
                                               AuthKind auth, bool cleanup);
   // The halves of send(): the request as it goes out, with `cut_by_limit` set when the run's
-  // time limit shortened its timeout; and what a transfer's result means for the step.
+  // time limit shortened its timeout; and what a transfer's result means for the step. Without
+  // `wait_for_token`, a token still to be minted gives a StepError with `token_pending`.
   std::expected<HttpRequest, StepError> outgoing(const HttpRequest& request, AuthKind auth,
-                                                 bool cleanup, bool& cut_by_limit);
+                                                 bool cleanup, bool& cut_by_limit,
+                                                 bool wait_for_token = true);
   std::expected<HttpResponse, StepError> received(std::expected<HttpResponse, HttpError> response,
                                                   bool cleanup, bool cut_by_limit);
   std::string limit_reason(bool cleanup) const;

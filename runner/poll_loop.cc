@@ -32,7 +32,8 @@ struct PollLoop::Active {
   PollSchedule schedule;
   HttpRequest request;  // of the attempt in flight
   std::condition_variable finished;
-  bool done = false;  // guarded by Inbox::mutex
+  bool done = false;       // guarded by Inbox::mutex
+  bool slow_turn = false;  // guarded by Inbox::mutex: the test's thread runs slow_work
 };
 
 class PollLoop::Engine {
@@ -71,10 +72,17 @@ class PollLoop::Engine {
   PollOutcome run(const LoopPoll& poll) {
     Active active(poll);
     std::unique_lock lock(inbox_->mutex);
-    inbox_->polls.push_back(&active);
-    inbox_->wake();
-    active.finished.wait(lock, [&active] { return active.done; });
-    return active.schedule.outcome();
+    for (;;) {
+      inbox_->polls.push_back(&active);
+      inbox_->wake();
+      active.finished.wait(lock, [&active] { return active.done || active.slow_turn; });
+      if (active.done)
+        return active.schedule.outcome();
+      active.slow_turn = false;
+      lock.unlock();
+      poll.slow_work();
+      lock.lock();
+    }
   }
 
   void stop() {
@@ -153,19 +161,18 @@ class PollLoop::Engine {
       --held_;
       return true;
     }
-    if (permits_.try_take())
+    if (permit_requested_)
+      return false;
+    std::weak_ptr<Inbox> weak = inbox_;
+    if (permits_.take_or_queue([weak] {
+          if (auto inbox = weak.lock()) {
+            std::lock_guard lock(inbox->mutex);
+            ++inbox->granted;
+            inbox->wake();
+          }
+        }))
       return true;
-    if (!permit_requested_) {
-      permit_requested_ = true;
-      std::weak_ptr<Inbox> weak = inbox_;
-      permits_.take_later([weak] {
-        if (auto inbox = weak.lock()) {
-          std::lock_guard lock(inbox->mutex);
-          ++inbox->granted;
-          inbox->wake();
-        }
-      });
-    }
+    permit_requested_ = true;
     return false;
   }
 
@@ -187,7 +194,10 @@ class PollLoop::Engine {
     auto prepared = active.poll.prepare(attempt);
     if (!prepared) {
       permits_.give_back();
-      after_verdict(active, prepared.error());
+      if (prepared.error().verdict)
+        after_verdict(active, *prepared.error().verdict);
+      else
+        hand_to_test_thread(active);
       return;
     }
     active.request = std::move(*prepared);
@@ -298,6 +308,15 @@ class PollLoop::Engine {
       timers_.push({std::max(*deadline, now), &active, true});
     else
       timers_.push({due, &active, false});
+  }
+
+  // Lets the poll's own thread do work that would block the loop. The poll comes back through
+  // the inbox as if new, with its schedule kept.
+  void hand_to_test_thread(Active& active) {
+    --live_;
+    std::lock_guard lock(inbox_->mutex);
+    active.slow_turn = true;
+    active.finished.notify_one();
   }
 
   void finish(Active& active) {

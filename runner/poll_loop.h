@@ -22,12 +22,19 @@ namespace probe {
 class SendPermits {
  public:
   virtual ~SendPermits() = default;
-  // Takes a free permit at once. False when none is free or others already wait for one.
-  virtual bool try_take() = 0;
-  // Asks for a permit: `granted` runs once, on whichever thread frees one, under that pool's
-  // lock, so it must only record the grant and return.
-  virtual void take_later(std::function<void()> granted) = 0;
+  // Takes a free permit at once and returns true, unless none is free or others wait for one:
+  // then queues the request and returns false, in the same step, so a permit freed meanwhile
+  // cannot slip by. `granted` runs once for a queued request, on whichever thread frees a
+  // permit and under that pool's lock, so it must only record the grant and return.
+  virtual bool take_or_queue(std::function<void()> granted) = 0;
   virtual void give_back() = 0;
+};
+
+// The reason LoopPoll::prepare sends nothing for an attempt.
+struct NotSent {
+  // The attempt's verdict when it ended before sending (a failed login, the run's time limit);
+  // empty when the attempt waits for LoopPoll::slow_work.
+  std::optional<AttemptVerdict> verdict;
 };
 
 // What a test asks of the loop: when to send, what to send and how to judge each answer. The
@@ -36,8 +43,12 @@ struct LoopPoll {
   PollPolicy policy;
   // The run's --max-time: a wait that would pass it ends the poll there as interrupted.
   std::optional<std::chrono::steady_clock::time_point> deadline;
-  // The request of attempt n, or the attempt's verdict when it ends before anything is sent.
-  std::function<std::expected<HttpRequest, AttemptVerdict>(int attempt)> prepare;
+  // Builds the request of attempt n without blocking. Otherwise says why nothing is sent: the
+  // attempt's verdict when it ended unsent, or none when `slow_work` must run first.
+  std::function<std::expected<HttpRequest, NotSent>(int attempt)> prepare;
+  // Does on the test's thread what would block the loop, such as minting a token; the loop
+  // then prepares the attempt again.
+  std::function<void()> slow_work;
   std::function<AttemptVerdict(int attempt, std::expected<HttpResponse, HttpError> result)> judge;
 };
 

@@ -120,18 +120,15 @@ void TaskPool::return_client(HttpClient* client) {
   hand_on(client);
 }
 
-bool TaskPool::try_take() {
+bool TaskPool::take_or_queue(std::function<void()> granted) {
   std::lock_guard lock(mutex_);
-  if (free_clients_.empty() || !resumers_.empty())
+  if (free_clients_.empty() || !resumers_.empty()) {
+    resumers_.push_back({nullptr, std::move(granted)});
     return false;
+  }
   lent_.push_back(free_clients_.back());
   free_clients_.pop_back();
   return true;
-}
-
-void TaskPool::take_later(std::function<void()> granted) {
-  std::lock_guard lock(mutex_);
-  resumers_.push_back({nullptr, std::move(granted)});
 }
 
 void TaskPool::give_back() {

@@ -77,8 +77,7 @@ class TaskPool : public SendPermits {
   // Runs every task and returns when all have finished.
   void run();
 
-  bool try_take() override;
-  void take_later(std::function<void()> granted) override;
+  bool take_or_queue(std::function<void()> granted) override;
   void give_back() override;
 
   // The maximum number of threads alive at once.

@@ -150,6 +150,33 @@ TEST_F(AuthTest, RenewsOneMinuteBeforeExpiry) {
   EXPECT_EQ(client_.requests.size(), 2u);
 }
 
+TEST_F(AuthTest, ReadyHeadersNeverMint) {
+  issue_tokens(kUserTokens, 14400);
+  auto start = now_;
+
+  EXPECT_FALSE(provider().ready_headers(AuthKind::user).has_value()) << "nothing minted yet";
+  EXPECT_EQ(token_value(AuthKind::user), "token-1");
+  auto ready = provider().ready_headers(AuthKind::user);
+  ASSERT_TRUE(ready.has_value());
+  ASSERT_TRUE(*ready);
+  EXPECT_EQ((**ready)[0].second, "token-1");
+  now_ = start + seconds(14400 - 60);
+  EXPECT_FALSE(provider().ready_headers(AuthKind::user).has_value()) << "due for renewal";
+
+  EXPECT_EQ(client_.requests.size(), 1u);
+}
+
+TEST_F(AuthTest, ReadyHeadersGiveARememberedFailure) {
+  client_.on("POST", kUserTokens, json_response(401, {{"message", "bad password"}}));
+  ASSERT_FALSE(provider().headers(AuthKind::user));
+
+  auto ready = provider().ready_headers(AuthKind::user);
+
+  ASSERT_TRUE(ready.has_value());
+  ASSERT_FALSE(*ready);
+  EXPECT_NE(ready->error().find("HTTP 401"), std::string::npos) << ready->error();
+}
+
 TEST_F(AuthTest, ShortLifetimeRenewsAtHalf) {
   issue_tokens(kUserTokens, 100);
   auto start = now_;

@@ -26,16 +26,14 @@ class CountedPermits : public SendPermits {
  public:
   explicit CountedPermits(int count) : free_(count) {}
 
-  bool try_take() override {
+  bool take_or_queue(std::function<void()> granted) override {
     std::lock_guard lock(mutex_);
-    if (free_ == 0 || !waiting_.empty())
+    if (free_ == 0 || !waiting_.empty()) {
+      waiting_.push_back(std::move(granted));
       return false;
+    }
     --free_;
     return true;
-  }
-  void take_later(std::function<void()> granted) override {
-    std::lock_guard lock(mutex_);
-    waiting_.push_back(std::move(granted));
   }
   void give_back() override {
     std::lock_guard lock(mutex_);
@@ -137,7 +135,7 @@ struct JobPoll {
   explicit JobPoll(std::string target, PollPolicy policy = quick_policy())
       : url(std::move(target)) {
     poll.policy = policy;
-    poll.prepare = [this](int) -> std::expected<HttpRequest, AttemptVerdict> {
+    poll.prepare = [this](int) -> std::expected<HttpRequest, NotSent> {
       HttpRequest request;
       request.url = url;
       request.timeout_seconds = timeout_seconds;
@@ -232,9 +230,9 @@ TEST(PollLoop, UnsentAttemptStillCounts) {
   LoopRig rig(1);
   JobPoll job(rig.server.url("e"));
   auto build = job.poll.prepare;
-  job.poll.prepare = [&build](int attempt) -> std::expected<HttpRequest, AttemptVerdict> {
+  job.poll.prepare = [&build](int attempt) -> std::expected<HttpRequest, NotSent> {
     if (attempt == 1)
-      return std::unexpected(AttemptVerdict::pending);  // as a token that could not be minted
+      return std::unexpected(NotSent{AttemptVerdict::pending});  // as a failed login
     return build(attempt);
   };
 
@@ -245,6 +243,48 @@ TEST(PollLoop, UnsentAttemptStillCounts) {
   EXPECT_EQ(job.attempts, (std::vector<int>{2})) << "only sent attempts are judged";
   EXPECT_EQ(rig.server.requests("e"), 1);
   EXPECT_EQ(rig.permits.free(), 1);
+}
+
+TEST(PollLoop, SlowWorkRunsOnTheTestThread) {
+  // Poll A needs slow work (as a token to mint) before its first attempt. It runs on A's own
+  // thread, and poll B goes on meanwhile.
+  LoopRig rig(1000, 2);
+  JobPoll slow(rig.server.url("s"), quick_policy(0.01, 20));
+  slow.poll.policy.max_attempts = 1;
+  std::promise<void> slow_work_started;
+  std::promise<void> other_poll_done;
+  std::atomic<bool> slow_work_done = false;
+  std::thread::id slow_work_thread;
+  auto build = slow.poll.prepare;
+  slow.poll.prepare = [&](int attempt) -> std::expected<HttpRequest, NotSent> {
+    if (!slow_work_done)
+      return std::unexpected(NotSent{});
+    return build(attempt);
+  };
+  slow.poll.slow_work = [&] {
+    slow_work_thread = std::this_thread::get_id();
+    slow_work_started.set_value();
+    other_poll_done.get_future().wait_for(20s);
+    slow_work_done = true;
+  };
+  JobPoll other(rig.server.url("o"), quick_policy(0.01, 20));
+  other.poll.policy.max_attempts = 5;
+
+  std::thread::id slow_thread;
+  auto slow_outcome = std::async(std::launch::async, [&] {
+    slow_thread = std::this_thread::get_id();
+    return rig.loop.run(slow.poll);
+  });
+  ASSERT_EQ(slow_work_started.get_future().wait_for(20s), std::future_status::ready);
+  PollOutcome other_outcome = rig.loop.run(other.poll);
+  other_poll_done.set_value();
+
+  EXPECT_EQ(other_outcome.attempts, 5) << "the other poll ran while the slow work waited";
+  ASSERT_EQ(slow_outcome.wait_for(20s), std::future_status::ready);
+  EXPECT_EQ(slow_outcome.get().attempts, 1);
+  EXPECT_EQ(slow_work_thread, slow_thread);
+  EXPECT_EQ(rig.server.requests("s"), 1);
+  EXPECT_EQ(rig.permits.free(), 2);
 }
 
 TEST(PollLoop, TransferErrorsReachTheJudge) {
@@ -344,7 +384,8 @@ TEST(PollLoop, ManyPollsKeepToThePermits) {
 
 TEST(PollLoop, WaitsForAPermitHeldElsewhere) {
   LoopRig rig(1);
-  ASSERT_TRUE(rig.permits.try_take());  // as a test thread sending on its own
+  // As a test thread sending on its own.
+  ASSERT_TRUE(rig.permits.take_or_queue([] { FAIL() << "a free permit is taken at once"; }));
   JobPoll job(rig.server.url("p"));
 
   auto outcome = std::async(std::launch::async, [&] { return rig.loop.run(job.poll); });

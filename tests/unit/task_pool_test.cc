@@ -171,57 +171,49 @@ TEST(TaskPool, ResumingTasksGetTheClientInTurn) {
   EXPECT_EQ(pool.peak_threads(), 4u);
 }
 
-TEST(TaskPool, PermitsAreTheClients) {
-  // One client, one task. What the task holds cannot be taken; once released it can, and the
-  // task then waits for the permit to come back before it resumes.
-  std::atomic<bool> held_is_taken{true};
-  std::atomic<bool> free_is_taken{false};
-  std::atomic<bool> resumed_early{false};
+TEST(TaskPool, PermitIsQueuedWhileClientsAreHeld) {
+  // One client, held by the task. A permit request waits in the queue, gets the client when the
+  // task releases it, and the task resumes only once the permit is given back.
+  EventLog log;
+  std::atomic<bool> taken_at_once{true};
+  std::atomic<bool> resumed_early{true};
   TaskPool* running = nullptr;
   TaskPool pool(clients(1), 1, [&](size_t, ClientLease& lease) {
-    held_is_taken = running->try_take();
+    taken_at_once = running->take_or_queue([&log] { log.add("granted"); });
     lease.release();
-    free_is_taken = running->try_take();
     auto resumed = std::async(std::launch::async, [&lease] { lease.reacquire(); });
     auto give_up = std::chrono::steady_clock::now() + kLongEnough;
     while (running->resuming() == 0 && std::chrono::steady_clock::now() < give_up)
       std::this_thread::yield();
     resumed_early = resumed.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+    log.add("giving back");
     running->give_back();
     resumed.wait();
-  });
-  running = &pool;
-  pool.run();
-  EXPECT_FALSE(held_is_taken.load());
-  EXPECT_TRUE(free_is_taken.load());
-  EXPECT_FALSE(resumed_early.load());
-}
-
-TEST(TaskPool, PermitAskedForIsGrantedAtTheRelease) {
-  // One client, held by the task, which asks for a permit for someone else. Releasing the client
-  // grants that permit, so the task resumes only once the permit is given back.
-  EventLog log;
-  std::atomic<bool> in_time{true};
-  TaskPool* running = nullptr;
-  TaskPool pool(clients(1), 1, [&](size_t, ClientLease& lease) {
-    running->take_later([&log] { log.add("granted"); });
-    lease.release();
-    log.add("released");
-    lease.reacquire();  // after the permit comes back
     log.add("resumed");
   });
   running = &pool;
-  std::thread returner([&] {
-    auto give_up = std::chrono::steady_clock::now() + kLongEnough;
-    while (log.events().size() < 2 && std::chrono::steady_clock::now() < give_up)
-      std::this_thread::yield();
-    in_time = log.events().size() == 2;
+  pool.run();
+  EXPECT_FALSE(taken_at_once.load());
+  EXPECT_FALSE(resumed_early.load());
+  EXPECT_EQ(log.events(), (std::vector<std::string>{"granted", "giving back", "resumed"}));
+}
+
+TEST(TaskPool, FreePermitIsTakenAtOnce) {
+  // Two clients, one task: the other client is free, so a permit comes without queueing, and
+  // the task can still release and reacquire its own.
+  std::atomic<bool> taken_at_once{false};
+  std::atomic<bool> granted_later{false};
+  TaskPool* running = nullptr;
+  TaskPool pool(clients(2), 1, [&](size_t, ClientLease& lease) {
+    taken_at_once = running->take_or_queue([&granted_later] { granted_later = true; });
+    lease.release();
+    lease.reacquire();
     running->give_back();
   });
+  running = &pool;
   pool.run();
-  returner.join();
-  ASSERT_TRUE(in_time.load());
-  EXPECT_EQ(log.events(), (std::vector<std::string>{"granted", "released", "resumed"}));
+  EXPECT_TRUE(taken_at_once.load());
+  EXPECT_FALSE(granted_later.load());
 }
 
 TEST(TaskPool, UnpooledLeaseKeepsClient) {
