@@ -585,6 +585,8 @@ bool Executor::all_hold(const std::vector<AssertionSpec>& assertions, const Resp
   return holds;
 }
 
+// NOTE: a poll in a cleanup step is sent and waits as an ordinary step's, so after SIGINT,
+// SIGTERM or --max-time it ends at once instead of running within --cleanup-grace.
 std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& spec,
                                            const HttpRequest& request, AuthKind auth, Scope& scope,
                                            StepResult& step) {
