@@ -144,6 +144,60 @@ class DeadlineWaiter : public Waiter {
   std::optional<SteadyClock::time_point> deadline_;
 };
 
+// The waits of a poll in a cleanup step. They go on after the first signal and end at the
+// second, or when the cleanup's time runs out, as the step's requests do.
+class CleanupWaiter : public Waiter {
+ public:
+  using Deadline = std::function<std::optional<SteadyClock::time_point>()>;
+
+  CleanupWaiter(Waiter& inner, const std::atomic<bool>* interrupt,
+                const std::atomic<bool>* hard_stop, Deadline deadline)
+      : inner_(inner),
+        interrupt_(interrupt),
+        hard_stop_(hard_stop),
+        deadline_(std::move(deadline)) {}
+  SteadyClock::time_point now() const override { return inner_.now(); }
+
+  bool sleep_for(double seconds) override {
+    const SteadyClock::time_point end =
+        inner_.now() +
+        std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds));
+    for (;;) {
+      if (is_set(hard_stop_))
+        return false;
+      double left = std::chrono::duration<double>(end - inner_.now()).count();
+      // The grace period starts at the first signal, so the limit is asked again each turn.
+      bool limited = false;
+      if (auto deadline = deadline_()) {
+        const double to_deadline =
+            std::chrono::duration<double>(*deadline - SteadyClock::now()).count();
+        limited = to_deadline <= left;
+        left = std::min(left, to_deadline);
+      }
+      if (left <= 0)
+        return !limited;
+      if (!is_set(interrupt_)) {
+        if (inner_.sleep_for(left))
+          return !limited;
+        continue;  // a signal ended the wait: check the flags and the limit again
+      }
+      // The interruption pipe stays readable after a signal: wait in short turns instead.
+      std::this_thread::sleep_for(
+          std::chrono::duration<double>(std::min(left, kSignalledTurnSeconds)));
+    }
+  }
+
+ private:
+  static constexpr double kSignalledTurnSeconds = 0.05;
+
+  static bool is_set(const std::atomic<bool>* flag) { return flag != nullptr && flag->load(); }
+
+  Waiter& inner_;
+  const std::atomic<bool>* interrupt_;
+  const std::atomic<bool>* hard_stop_;
+  Deadline deadline_;
+};
+
 std::string request_line(const HttpRequest& request) {
   return request.method + " " + request.url;
 }
@@ -585,11 +639,9 @@ bool Executor::all_hold(const std::vector<AssertionSpec>& assertions, const Resp
   return holds;
 }
 
-// NOTE: a poll in a cleanup step is sent and waits as an ordinary step's, so after SIGINT,
-// SIGTERM or --max-time it ends at once instead of running within --cleanup-grace.
 std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& spec,
-                                           const HttpRequest& request, AuthKind auth, Scope& scope,
-                                           StepResult& step) {
+                                           const HttpRequest& request, AuthKind auth, bool cleanup,
+                                           Scope& scope, StepResult& step) {
   const PollSpec& poll = *spec.poll;
   std::optional<HttpResponse> last;
   std::string last_error;
@@ -634,9 +686,12 @@ std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& s
     bool cut_by_limit = false;
     LoopPoll attempts;
     attempts.policy = poll.policy;
-    attempts.deadline = options_.deadline;
+    attempts.stop = cleanup ? options_.hard_stop : options_.interrupt;
+    attempts.deadline = [this, cleanup] {
+      return cleanup ? cleanup_deadline() : options_.deadline;
+    };
     attempts.prepare = [&](int attempt) -> std::expected<HttpRequest, NotSent> {
-      auto ready = outgoing(request, auth, false, cut_by_limit, false);
+      auto ready = outgoing(request, auth, cleanup, cut_by_limit, false);
       if (ready)
         return std::move(*ready);
       if (ready.error().token_pending)
@@ -646,16 +701,19 @@ std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& s
     // A token is minted on this test's thread, so the loop goes on sending other polls meanwhile.
     attempts.slow_work = [&] { (void)tokens_.headers(auth); };
     attempts.judge = [&](int attempt, std::expected<HttpResponse, HttpError> result) {
-      return judge(attempt, received(std::move(result), false, cut_by_limit));
+      return judge(attempt, received(std::move(result), cleanup, cut_by_limit));
     };
     lease.release();
     outcome = poll_loop_->run(attempts);
     lease.reacquire();
   } else {
     LeaseWaiter lease_waiter(waiter_, lease);
-    DeadlineWaiter waiter(lease_waiter, options_.deadline);
+    DeadlineWaiter deadline_waiter(lease_waiter, options_.deadline);
+    CleanupWaiter cleanup_waiter(lease_waiter, options_.interrupt, options_.hard_stop,
+                                 [this] { return cleanup_deadline(); });
+    Waiter& waiter = cleanup ? static_cast<Waiter&>(cleanup_waiter) : deadline_waiter;
     outcome = run_poll(poll.policy, waiter, [&](int attempt) {
-      return judge(attempt, send(lease.client(), request, auth, false));
+      return judge(attempt, send(lease.client(), request, auth, cleanup));
     });
   }
   if (interrupted)
@@ -669,9 +727,12 @@ std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& s
 
   if (outcome.stop == PollStop::interrupted || (!last && !last_error.empty())) {
     step.outcome = Outcome::error;
+    // A cleanup poll stops at the second signal or when its grace period runs out.
+    const bool hard_stopped = options_.hard_stop != nullptr && options_.hard_stop->load();
+    const std::string reason = cleanup && !hard_stopped ? limit_reason(true) : stop_reason();
     step.error =
         outcome.stop == PollStop::interrupted
-            ? stop_reason()
+            ? reason
             : fmt::format("poll {}; the last attempt failed: {}", describe(outcome), last_error);
     return last;
   }
@@ -746,7 +807,7 @@ StepResult Executor::run_step(const Suite& suite, const StepSpec& spec, Scope& s
   auto start = SteadyClock::now();
   std::optional<HttpResponse> response;
   if (spec.poll) {
-    response = poll(lease, spec, request, auth, scope, step);
+    response = poll(lease, spec, request, auth, cleanup, scope, step);
     step.seconds = seconds_since(start);
     if (step.outcome == Outcome::error || !response)
       return step;

@@ -107,8 +107,8 @@ class Executor {
                                                   bool cleanup, bool cut_by_limit);
   std::string limit_reason(bool cleanup) const;
   std::optional<HttpResponse> poll(ClientLease& lease, const StepSpec& spec,
-                                   const HttpRequest& request, AuthKind auth, Scope& scope,
-                                   StepResult& step);
+                                   const HttpRequest& request, AuthKind auth, bool cleanup,
+                                   Scope& scope, StepResult& step);
   void check_response(const StepSpec& spec, const HttpResponse& response, Scope& scope,
                       StepResult& step);
   // Evaluates one assertion, with its values masked and cut for display.

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <queue>
 #include <utility>
 
 #include "curl_transfer.h"
@@ -18,6 +17,10 @@ using Clock = std::chrono::steady_clock;
 
 // The maximum sleep of an idle loop. A new poll or a signal wakes it sooner.
 constexpr int kIdleWaitMs = 60'000;
+
+// After a signal the interruption pipe stays readable, so the loop checks the polls' stop flags
+// this often instead, for the second signal that ends cleanup polls.
+constexpr int kSignalledWaitMs = 50;
 
 Clock::duration to_duration(double seconds) {
   return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
@@ -95,8 +98,10 @@ class PollLoop::Engine {
     for (;;) {
       if (!take_inbox())
         break;
-      if (!interrupted_ && options_.interrupt != nullptr && options_.interrupt->load())
-        interrupt_all();
+      if (!signalled_ && options_.interrupt != nullptr && options_.interrupt->load())
+        signalled_ = true;
+      if (signalled_)
+        sweep();
       fire_timers();
       send_ready();
       wait_for_events();
@@ -110,7 +115,7 @@ class PollLoop::Engine {
   struct Timer {
     Clock::time_point due;
     Active* active;
-    bool ends_poll;  // the run's --max-time: the poll stops here instead of sending again
+    bool ends_poll;  // a stop or a time limit: the poll ends here instead of sending again
 
     bool operator>(const Timer& other) const { return due > other.due; }
   };
@@ -143,9 +148,10 @@ class PollLoop::Engine {
 
   void fire_timers() {
     const Clock::time_point now = Clock::now();
-    while (!timers_.empty() && timers_.top().due <= now) {
-      Timer timer = timers_.top();
-      timers_.pop();
+    while (!timers_.empty() && timers_.front().due <= now) {
+      std::pop_heap(timers_.begin(), timers_.end(), std::greater<>());
+      Timer timer = timers_.back();
+      timers_.pop_back();
       if (timer.ends_poll) {
         timer.active->schedule.interrupt(now);
         finish(*timer.active);
@@ -201,7 +207,7 @@ class PollLoop::Engine {
       return;
     }
     active.request = std::move(*prepared);
-    if (interrupted_) {
+    if (stopped(active)) {
       permits_.give_back();
       attempt_done(active, std::unexpected(HttpError{HttpErrorKind::interrupted, "interrupted"}));
       return;
@@ -229,8 +235,10 @@ class PollLoop::Engine {
   void wait_for_events() {
     int timeout = kIdleWaitMs;
     const Clock::time_point now = Clock::now();
+    if (signalled_)
+      timeout = kSignalledWaitMs;
     if (!timers_.empty()) {
-      auto until = std::chrono::ceil<std::chrono::milliseconds>(timers_.top().due - now).count();
+      auto until = std::chrono::ceil<std::chrono::milliseconds>(timers_.front().due - now).count();
       timeout = static_cast<int>(std::clamp<long long>(until, 0, timeout));
     }
     long curl_timeout = -1;
@@ -238,11 +246,11 @@ class PollLoop::Engine {
     if (curl_timeout >= 0)
       timeout = std::min(timeout, static_cast<int>(curl_timeout));
     curl_waitfd signal_fd = {interrupt_fd(), CURL_WAIT_POLLIN, 0};
-    const bool watch_signal = !interrupted_ && signal_fd.fd >= 0;
+    const bool watch_signal = !signalled_ && signal_fd.fd >= 0;
     curl_multi_poll(multi_, watch_signal ? &signal_fd : nullptr, watch_signal ? 1 : 0, timeout,
                     nullptr);
     if (watch_signal && (signal_fd.revents & CURL_WAIT_POLLIN) != 0)
-      interrupt_all();
+      signalled_ = true;
   }
 
   void collect_finished() {
@@ -263,11 +271,11 @@ class PollLoop::Engine {
     }
   }
 
-  // Ends every poll at once: those waiting and those with an attempt in flight.
-  void interrupt_all() {
-    interrupted_ = true;
+  // After a signal: ends the polls whose stop flag is set, those waiting and those with an
+  // attempt in flight, and moves waits up to a time limit that the signal brought closer.
+  void sweep() {
     for (auto& slot : slots_) {
-      if (slot->active == nullptr)
+      if (slot->active == nullptr || !stopped(*slot->active))
         continue;
       curl_multi_remove_handle(multi_, slot->transfer.handle());
       permits_.give_back();
@@ -275,15 +283,42 @@ class PollLoop::Engine {
       slot->transfer.end(CURLE_ABORTED_BY_CALLBACK);
       attempt_done(active, std::unexpected(HttpError{HttpErrorKind::interrupted, "interrupted"}));
     }
+
     const Clock::time_point now = Clock::now();
-    for (; !timers_.empty(); timers_.pop()) {
-      timers_.top().active->schedule.interrupt(now);
-      finish(*timers_.top().active);
+    for (Timer& timer : timers_) {
+      const auto deadline = deadline_of(*timer.active);
+      if (stopped(*timer.active))
+        timer = {now, timer.active, true};
+      else if (deadline && *deadline < timer.due)
+        timer = {std::max(*deadline, now), timer.active, true};
     }
-    for (; !ready_.empty(); ready_.pop_front()) {
-      ready_.front()->schedule.interrupt(now);
-      finish(*ready_.front());
-    }
+    std::make_heap(timers_.begin(), timers_.end(), std::greater<>());
+
+    // A due attempt of a stopped poll is judged as interrupted, as if sent, without a permit.
+    std::vector<Active*> due_stopped;
+    std::erase_if(ready_, [&](Active* active) {
+      if (!stopped(*active))
+        return false;
+      due_stopped.push_back(active);
+      return true;
+    });
+    for (Active* active : due_stopped)
+      attempt_done(*active, std::unexpected(HttpError{HttpErrorKind::interrupted, "interrupted"}));
+  }
+
+  bool stopped(const Active& active) const {
+    return active.poll.stop != nullptr && active.poll.stop->load();
+  }
+
+  std::optional<Clock::time_point> deadline_of(const Active& active) const {
+    if (!active.poll.deadline)
+      return std::nullopt;
+    return active.poll.deadline();
+  }
+
+  void push_timer(Timer timer) {
+    timers_.push_back(timer);
+    std::push_heap(timers_.begin(), timers_.end(), std::greater<>());
   }
 
   void attempt_done(Active& active, std::expected<HttpResponse, HttpError> result) {
@@ -297,17 +332,17 @@ class PollLoop::Engine {
       finish(active);
       return;
     }
-    if (interrupted_) {
+    if (stopped(active)) {
       active.schedule.interrupt(now);
       finish(active);
       return;
     }
     const Clock::time_point due = now + to_duration(*wait);
-    const auto& deadline = active.poll.deadline;
+    const auto deadline = deadline_of(active);
     if (deadline && *deadline <= due)
-      timers_.push({std::max(*deadline, now), &active, true});
+      push_timer({std::max(*deadline, now), &active, true});
     else
-      timers_.push({due, &active, false});
+      push_timer({due, &active, false});
   }
 
   // Lets the poll's own thread do work that would block the loop. The poll comes back through
@@ -333,13 +368,13 @@ class PollLoop::Engine {
   CURLM* multi_ = nullptr;
 
   // Owned by the loop's thread.
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+  std::vector<Timer> timers_;  // a heap, earliest first
   std::deque<Active*> ready_;  // due, waiting for a permit
   std::vector<std::unique_ptr<Slot>> slots_;
   size_t live_ = 0;  // polls taken in and not finished
   int held_ = 0;     // permits granted and not yet used
   bool permit_requested_ = false;
-  bool interrupted_ = false;
+  bool signalled_ = false;  // a signal arrived: stop flags are checked on every turn
 };
 
 PollLoop::PollLoop(const CurlOptions& options, SendPermits& permits)

@@ -2,6 +2,7 @@
 // cost one thread's wake-ups instead of a thousand.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <expected>
@@ -41,8 +42,13 @@ struct NotSent {
 // functions run on the loop's thread while the test's thread waits in PollLoop::run.
 struct LoopPoll {
   PollPolicy policy;
-  // The run's --max-time: a wait that would pass it ends the poll there as interrupted.
-  std::optional<std::chrono::steady_clock::time_point> deadline;
+  // Set when the poll must stop: at SIGINT or SIGTERM for an ordinary step, at the second signal
+  // for a cleanup step. Null for a poll that nothing stops.
+  const std::atomic<bool>* stop = nullptr;
+  // The time limit of the poll's waits: the run's --max-time, or a cleanup step's grace period,
+  // which starts at the first signal, so it is asked again after one. A wait that would pass it
+  // ends the poll there as interrupted. Unset for no limit.
+  std::function<std::optional<std::chrono::steady_clock::time_point>()> deadline;
   // Builds the request of attempt n without blocking. Otherwise says why nothing is sent: the
   // attempt's verdict when it ended unsent, or none when `slow_work` must run first.
   std::function<std::expected<HttpRequest, NotSent>(int attempt)> prepare;

@@ -19,6 +19,9 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 constexpr const char* kCase = "tests/e2e/cases/cleanup.yaml";
+// In the JUnit output of a case whose cleanup polls for the cancelled transfer: that poll ran
+// within the grace period, after the signal or --max-time.
+constexpr const char* kCleanupPollPassed = R"(cleanup step "wait for the cancel": passed)";
 constexpr const char* kFaultSpec = "GET /v3/systems/probe-fault-* reset";
 
 std::string testcase(const std::string& name) {
@@ -245,6 +248,8 @@ TEST_P(CleanupAfterFailure, SigtermDuringPollStillCleansUp) {
 
   EXPECT_EQ(status.exit_code, 143) << describe(status) << "\n" << out;
   EXPECT_TRUE(reports_are_valid(reports, {.tests = 1, .errors = 1}));
+  EXPECT_NE(read_file(reports.junit).find(kCleanupPollPassed), std::string::npos)
+      << read_file(reports.junit);
   json after = sim.state();
   expect_cleaned_up(before, after);
   EXPECT_EQ(after["transfers"]["by_status"], json({{"CANCELLED", 1}})) << after.dump(2);
@@ -266,6 +271,8 @@ TEST_P(CleanupAfterFailure, MaxTimeEndsPollWait) {
   EXPECT_LT(run.seconds, 20) << run.out;
   EXPECT_NE(run.out.find("--max-time was reached"), std::string::npos) << run.out;
   EXPECT_TRUE(reports_are_valid(reports, {.tests = 1, .errors = 1}));
+  EXPECT_NE(read_file(reports.junit).find(kCleanupPollPassed), std::string::npos)
+      << read_file(reports.junit);
   json after = sim.state();
   expect_cleaned_up(before, after);
   EXPECT_EQ(after["transfers"]["by_status"], json({{"CANCELLED", 1}})) << after.dump(2);

@@ -139,6 +139,7 @@ struct JobPoll {
       HttpRequest request;
       request.url = url;
       request.timeout_seconds = timeout_seconds;
+      request.abort = abort;
       return request;
     };
     poll.judge = [this](int attempt, std::expected<HttpResponse, HttpError> result) {
@@ -154,6 +155,7 @@ struct JobPoll {
 
   std::string url;
   double timeout_seconds = 10;
+  const std::atomic<bool>* abort = nullptr;  // the transfer's stop flag, CurlOptions' when null
   LoopPoll poll;
   std::vector<int> attempts;
   std::vector<std::string> bodies;
@@ -321,7 +323,8 @@ TEST(PollLoop, DeadlineEndsAWaitAsAnInterruption) {
   LoopRig rig(1000);
   PollPolicy policy = quick_policy(30, 60);
   JobPoll job(rig.server.url("h"), policy);
-  job.poll.deadline = std::chrono::steady_clock::now() + 200ms;
+  const auto deadline = std::chrono::steady_clock::now() + 200ms;
+  job.poll.deadline = [deadline] { return std::optional(deadline); };
 
   PollOutcome outcome = rig.loop.run(job.poll);
 
@@ -338,6 +341,7 @@ TEST(PollLoop, InterruptionEndsWaitingPollsAndSendsNoMore) {
   LoopRig rig(1000, 1, 0ms, options);
   PollPolicy policy = quick_policy(0.05);
   JobPoll job(rig.server.url("i"), policy);
+  job.poll.stop = &interrupt;
   auto judge = job.poll.judge;
   job.poll.judge = [&](int attempt, std::expected<HttpResponse, HttpError> result) {
     if (attempt == 2)
@@ -353,11 +357,77 @@ TEST(PollLoop, InterruptionEndsWaitingPollsAndSendsNoMore) {
 
   // A poll that starts after the interruption judges its first attempt as interrupted unsent.
   JobPoll late(rig.server.url("j"), policy);
+  late.poll.stop = &interrupt;
   EXPECT_EQ(rig.loop.run(late.poll).stop, PollStop::interrupted);
   ASSERT_EQ(late.errors.size(), 1u);
   EXPECT_EQ(late.errors[0].kind, HttpErrorKind::interrupted);
   EXPECT_EQ(rig.server.requests("j"), 0);
   EXPECT_EQ(rig.permits.free(), 1);
+}
+
+TEST(PollLoop, CleanupPollOutlastsTheFirstSignal) {
+  // A cleanup step's poll stops at the second signal, not the first, and a time limit that the
+  // first signal sets (the grace period) cuts its waits.
+  std::atomic<bool> interrupt = false;
+  std::atomic<bool> hard_stop = false;
+  CurlOptions options;
+  options.interrupt = &interrupt;
+  LoopRig rig(1000, 1, 0ms, options);
+  JobPoll job(rig.server.url("k"), quick_policy(0.02));
+  job.poll.stop = &hard_stop;
+  job.abort = &hard_stop;
+  auto judge = job.poll.judge;
+  job.poll.judge = [&](int attempt, std::expected<HttpResponse, HttpError> result) {
+    if (attempt == 2)
+      interrupt = true;
+    if (attempt == 4)
+      hard_stop = true;
+    return judge(attempt, std::move(result));
+  };
+
+  PollOutcome outcome = rig.loop.run(job.poll);
+
+  EXPECT_EQ(outcome.stop, PollStop::interrupted);
+  EXPECT_EQ(outcome.attempts, 4);
+  EXPECT_EQ(rig.server.requests("k"), 4);
+}
+
+TEST(PollLoop, GracePeriodCutsAWaitingCleanupPoll) {
+  // A cleanup poll waits 30 s between attempts when the first signal arrives and sets its grace
+  // period: the wait ends at the grace period's end.
+  std::atomic<bool> interrupt = false;
+  std::atomic<bool> hard_stop = false;
+  CurlOptions options;
+  options.interrupt = &interrupt;
+  LoopRig rig(1000, 2, 0ms, options);
+  std::mutex grace_mutex;
+  std::optional<std::chrono::steady_clock::time_point> grace_end;
+  JobPoll waiting(rig.server.url("w"), quick_policy(30, 60));
+  waiting.poll.stop = &hard_stop;
+  waiting.poll.deadline = [&] {
+    std::lock_guard lock(grace_mutex);
+    return grace_end;
+  };
+
+  auto outcome = std::async(std::launch::async, [&] { return rig.loop.run(waiting.poll); });
+  auto give_up = std::chrono::steady_clock::now() + 20s;
+  while (rig.server.requests("w") == 0 && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(5ms);
+  {
+    std::lock_guard lock(grace_mutex);
+    grace_end = std::chrono::steady_clock::now() + 200ms;
+  }
+  interrupt = true;
+  // Unit tests have no interruption pipe, so another poll wakes the loop to see the signal.
+  JobPoll nudge(rig.server.url("n"), quick_policy());
+  nudge.poll.policy.max_attempts = 1;
+  rig.loop.run(nudge.poll);
+
+  ASSERT_EQ(outcome.wait_for(20s), std::future_status::ready);
+  PollOutcome cut = outcome.get();
+  EXPECT_EQ(cut.stop, PollStop::interrupted);
+  EXPECT_EQ(cut.attempts, 1);
+  EXPECT_LT(cut.seconds, 5);
 }
 
 TEST(PollLoop, ManyPollsKeepToThePermits) {
