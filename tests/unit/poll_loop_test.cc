@@ -162,6 +162,18 @@ struct JobPoll {
   std::vector<HttpError> errors;
 };
 
+// A run's two signal flags: the first signal interrupts, the second stops cleanup steps too.
+struct Signals {
+  CurlOptions options() {
+    CurlOptions options;
+    options.interrupt = &interrupt;
+    return options;
+  }
+
+  std::atomic<bool> interrupt = false;
+  std::atomic<bool> hard_stop = false;
+};
+
 // A job server, permits and a loop over them: what most tests start from.
 struct LoopRig {
   explicit LoopRig(int ready_after, int permit_count = 1, std::chrono::milliseconds delay = 0ms,
@@ -366,22 +378,18 @@ TEST(PollLoop, InterruptionEndsWaitingPollsAndSendsNoMore) {
 }
 
 TEST(PollLoop, CleanupPollOutlastsTheFirstSignal) {
-  // A cleanup step's poll stops at the second signal, not the first, and a time limit that the
-  // first signal sets (the grace period) cuts its waits.
-  std::atomic<bool> interrupt = false;
-  std::atomic<bool> hard_stop = false;
-  CurlOptions options;
-  options.interrupt = &interrupt;
-  LoopRig rig(1000, 1, 0ms, options);
+  // A cleanup step's poll stops at the second signal, not the first.
+  Signals signals;
+  LoopRig rig(1000, 1, 0ms, signals.options());
   JobPoll job(rig.server.url("k"), quick_policy(0.02));
-  job.poll.stop = &hard_stop;
-  job.abort = &hard_stop;
+  job.poll.stop = &signals.hard_stop;
+  job.abort = &signals.hard_stop;
   auto judge = job.poll.judge;
   job.poll.judge = [&](int attempt, std::expected<HttpResponse, HttpError> result) {
     if (attempt == 2)
-      interrupt = true;
+      signals.interrupt = true;
     if (attempt == 4)
-      hard_stop = true;
+      signals.hard_stop = true;
     return judge(attempt, std::move(result));
   };
 
@@ -395,15 +403,12 @@ TEST(PollLoop, CleanupPollOutlastsTheFirstSignal) {
 TEST(PollLoop, GracePeriodCutsAWaitingCleanupPoll) {
   // A cleanup poll waits 30 s between attempts when the first signal arrives and sets its grace
   // period: the wait ends at the grace period's end.
-  std::atomic<bool> interrupt = false;
-  std::atomic<bool> hard_stop = false;
-  CurlOptions options;
-  options.interrupt = &interrupt;
-  LoopRig rig(1000, 2, 0ms, options);
+  Signals signals;
+  LoopRig rig(1000, 2, 0ms, signals.options());
   std::mutex grace_mutex;
   std::optional<std::chrono::steady_clock::time_point> grace_end;
   JobPoll waiting(rig.server.url("w"), quick_policy(30, 60));
-  waiting.poll.stop = &hard_stop;
+  waiting.poll.stop = &signals.hard_stop;
   waiting.poll.deadline = [&] {
     std::lock_guard lock(grace_mutex);
     return grace_end;
@@ -417,7 +422,7 @@ TEST(PollLoop, GracePeriodCutsAWaitingCleanupPoll) {
     std::lock_guard lock(grace_mutex);
     grace_end = std::chrono::steady_clock::now() + 200ms;
   }
-  interrupt = true;
+  signals.interrupt = true;
   // Unit tests have no interruption pipe, so another poll wakes the loop to see the signal.
   JobPoll nudge(rig.server.url("n"), quick_policy());
   nudge.poll.policy.max_attempts = 1;
