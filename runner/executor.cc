@@ -681,8 +681,8 @@ std::optional<HttpResponse> Executor::poll(ClientLease& lease, const StepSpec& s
 
   PollOutcome outcome;
   if (poll_loop_ != nullptr) {
-    // The loop sends the attempts and judges them on its own thread; this thread sleeps until
-    // the poll ends and holds no client meanwhile.
+    // The loop sends the attempts and judges them on its own thread. This thread gives its
+    // client back and sleeps until the poll ends.
     bool cut_by_limit = false;
     LoopPoll attempts;
     attempts.policy = poll.policy;

@@ -97,9 +97,10 @@ class Executor {
   // Adds credentials and the time limits that apply, then sends.
   std::expected<HttpResponse, StepError> send(HttpClient& client, const HttpRequest& request,
                                               AuthKind auth, bool cleanup);
-  // The halves of send(): the request as it goes out, with `cut_by_limit` set when the run's
-  // time limit shortened its timeout; and what a transfer's result means for the step. Without
-  // `wait_for_token`, a token still to be minted gives a StepError with `token_pending`.
+  // The two halves of send(). outgoing() builds the request as it goes out and sets
+  // `cut_by_limit` when the run's time limit shortened its timeout. Without `wait_for_token`, a
+  // token still to be minted gives a StepError with `token_pending` instead of blocking.
+  // received() turns a transfer's result into the step's response or error.
   std::expected<HttpRequest, StepError> outgoing(const HttpRequest& request, AuthKind auth,
                                                  bool cleanup, bool& cut_by_limit,
                                                  bool wait_for_token = true);

@@ -161,7 +161,7 @@ class PollLoop::Engine {
     }
   }
 
-  // A permit for one more request, taken at once or asked for.
+  // Gets a permit for one more request, at once or by a queued request.
   bool acquire() {
     if (held_ > 0) {
       --held_;
@@ -188,7 +188,7 @@ class PollLoop::Engine {
       ready_.pop_front();
       start_attempt(*active);
     }
-    // Permits granted after the polls that wanted them ended go back.
+    // Permits granted after the polls that needed them ended go back.
     if (ready_.empty()) {
       for (; held_ > 0; --held_)
         permits_.give_back();

@@ -18,8 +18,8 @@
 
 namespace probe {
 
-// The right to have one request in flight. The loop holds one per attempt it sends, and the
-// test threads of a TaskPool hold one per client, so that together they keep to --jobs.
+// The right to have one request in flight. The loop takes one per attempt it sends, and each
+// test thread of a TaskPool owns one with its client, so together they keep to --jobs.
 class SendPermits {
  public:
   virtual ~SendPermits() = default;
@@ -38,7 +38,7 @@ struct NotSent {
   std::optional<AttemptVerdict> verdict;
 };
 
-// What a test asks of the loop: when to send, what to send and how to judge each answer. The
+// A test's request to the loop: when to send, what to send and how to judge each answer. The
 // functions run on the loop's thread while the test's thread waits in PollLoop::run.
 struct LoopPoll {
   PollPolicy policy;
@@ -49,7 +49,7 @@ struct LoopPoll {
   // which starts at the first signal, so it is asked again after one. A wait that would pass it
   // ends the poll there as interrupted. Unset for no limit.
   std::function<std::optional<std::chrono::steady_clock::time_point>()> deadline;
-  // Builds the request of attempt n without blocking. Otherwise says why nothing is sent: the
+  // Builds the request of attempt n without blocking. Otherwise returns why nothing is sent: the
   // attempt's verdict when it ended unsent, or none when `slow_work` must run first.
   std::function<std::expected<HttpRequest, NotSent>(int attempt)> prepare;
   // Does on the test's thread what would block the loop, such as minting a token; the loop
@@ -58,7 +58,7 @@ struct LoopPoll {
   std::function<AttemptVerdict(int attempt, std::expected<HttpResponse, HttpError> result)> judge;
 };
 
-// One thread that holds every poll's timer and sends the due attempts through libcurl's multi
+// One thread that keeps every poll's timer and sends the due attempts through libcurl's multi
 // interface, over connections it keeps open across attempts and polls. A test's thread blocks
 // in run() for the whole poll and wakes once, when the poll ends.
 class PollLoop {

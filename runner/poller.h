@@ -47,7 +47,7 @@ class PollSchedule {
   // The 1-based number of the attempt to send next.
   int next_attempt() const { return outcome_.attempts + 1; }
   // Records the verdict of the attempt just made. Returns the seconds to wait before the next
-  // one, or nothing when the poll is over and outcome() says why.
+  // one, or nothing when the poll is over. outcome() then gives the reason.
   std::optional<double> record(AttemptVerdict verdict, TimePoint now);
   // Ends the poll during a wait.
   void interrupt(TimePoint now);

@@ -54,16 +54,16 @@ class LeaseWaiter : public Waiter {
   ClientLease& lease_;
 };
 
-// Runs tasks 0..count-1, each on a thread holding one of the clients. The clients bound how
-// many tasks send requests at once; a task waiting for a poll keeps none, and the pool starts
-// another thread for the next task in its place. So with N clients, up to N tasks are busy and
-// any number wait, each waiting task costing one idle thread.
+// Runs tasks 0..count-1, each on a thread with one of the clients. The clients bound how many
+// tasks send requests at once. A task waiting for a poll keeps none, so the pool starts another
+// thread for the next task in its place: with N clients, up to N tasks are busy and any number
+// wait, each waiting task costing one idle thread.
 //
-// A client passes from hand to hand: a test that stops using it gives it to whoever has waited
-// longest for one (a resuming test or a permit borrower), else to a new thread for the next
-// task, else to the free list. Each hand-over wakes exactly the thread that receives the client.
+// A client passes from hand to hand. A test that stops using it gives it to the oldest waiter (a
+// resuming test or a permit borrower), else to a new thread for the next task, else to the free
+// list. Each hand-over wakes exactly the thread that receives the client.
 //
-// The pool also lends its clients as SendPermits to a PollLoop, which holds one per attempt in
+// The pool also lends its clients as SendPermits to a PollLoop, which takes one per attempt in
 // flight without using it, so the loop's requests count against the same bound.
 class TaskPool : public SendPermits {
  public:
@@ -93,7 +93,7 @@ class TaskPool : public SendPermits {
     std::condition_variable handed;
     HttpClient* client = nullptr;
   };
-  // Who waits for the next free client: a resuming thread, or a SendPermits borrower.
+  // A waiter for the next free client: a resuming thread, or a SendPermits borrower.
   struct Waiting {
     Resumer* thread = nullptr;
     std::function<void()> granted;
